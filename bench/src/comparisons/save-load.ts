@@ -1,0 +1,52 @@
+/**
+ * Whole-document save and load at 10, 200 and 5,000 messages: our store vs the raw driver vs peer libraries, on the
+ * same server in one process, in alternating rounds. Each save overwrites one of 8 sessions with a changed first
+ * message, so every subject writes the whole document (no subject can skip work because nothing changed).
+ */
+import type { SessionData } from '@agent-sessions/core';
+import { benchMessage, benchSession, measureAlternating, type Row, report, SIZES, withRatios } from '../harness.js';
+import { type Backend, type DocumentKv, openTarget } from '../targets.js';
+
+const backend = process.argv[2] as Backend;
+const target = await openTarget(backend);
+const store = await target.store();
+const raw = `raw ${target.driver}`;
+const subjects: Record<string, DocumentKv> = {
+  'agent-sessions': {
+    save: async (_id, doc) => void (await store.save(doc as SessionData)),
+    load: (id) => store.load(id),
+  },
+  [raw]: target.raw,
+  ...target.peers,
+};
+
+const rows: Row[] = [];
+const comparison = `${backend}: save/load`;
+try {
+  for (const size of SIZES) {
+    const base = benchSession('base', size);
+    const variant = (i: number): SessionData => ({
+      ...base,
+      id: `${size}-${i % 8}`,
+      messages: [benchMessage(i), ...base.messages.slice(1)],
+    });
+    const budget = size >= 5000 ? { rounds: 5, roundMs: 600, warmup: 1 } : { rounds: 5, roundMs: 300 };
+    const names = Object.keys(subjects);
+    const saves = await measureAlternating(
+      Object.fromEntries(names.map((n) => [n, (i: number) => subjects[n]!.save(variant(i).id, variant(i))])),
+      budget,
+    );
+    const loads = await measureAlternating(
+      Object.fromEntries(names.map((n) => [n, () => subjects[n]!.load(`${size}-0`)])),
+      budget,
+    );
+    for (const n of names) {
+      rows.push({ comparison, subject: n, operation: 'save', messages: size, ms: saves[n]! });
+      rows.push({ comparison, subject: n, operation: 'load', messages: size, ms: loads[n]! });
+    }
+  }
+} finally {
+  await store.close();
+  await target.cleanup();
+}
+report(withRatios(rows, raw));

@@ -1,0 +1,104 @@
+/**
+ * The quick-start job (`pnpm start`): an agent conversation over several turns, saved after each turn to the store
+ * named by SESSION_STORE_URL (default: the file store in ./.sessions), then the store is reopened, the session
+ * resumed and the sessions listed.
+ */
+import {
+  createSession,
+  DEFAULT_SESSION_STORE_URL,
+  type Message,
+  nowSeconds,
+  openSessionStore,
+  SESSION_STORE_URL_ENV,
+  type SessionData,
+} from '@agent-sessions/core';
+
+const url = process.env[SESSION_STORE_URL_ENV] ?? DEFAULT_SESSION_STORE_URL;
+
+/** A scripted stand-in for the model: each user turn gets a tool call, a tool result and an answer. */
+const script = [
+  {
+    ask: 'The login tests fail. Why?',
+    tool: 'bash',
+    input: { command: 'cargo test login' },
+    result: 'test login_expired_token ... FAILED',
+  },
+  {
+    ask: 'Show me the check.',
+    tool: 'read',
+    input: { file_path: 'src/auth.rs', offset: 80 },
+    result: 'if token.exp < now {',
+  },
+  {
+    ask: 'Fix it.',
+    tool: 'edit',
+    input: { file_path: 'src/auth.rs', old: 'exp < now', new: 'exp <= now' },
+    result: 'edited 1 line',
+  },
+];
+
+function turn(i: number): Message[] {
+  const step = script[i]!;
+  const callId = `toolu_${i}`;
+  return [
+    { role: 'user', content: [{ type: 'text', text: step.ask }] },
+    { role: 'assistant', content: [{ type: 'tool_use', id: callId, name: step.tool, input: step.input }] },
+    { role: 'user', content: [{ type: 'tool_result', tool_use_id: callId, content: step.result, is_error: false }] },
+    { role: 'assistant', content: [{ type: 'text', text: `Done with step ${i + 1}: ${step.result}` }] },
+  ];
+}
+
+function account(session: SessionData, prompt: number, completion: number): void {
+  const usage = session.total_usage;
+  usage.prompt_tokens += prompt;
+  usage.completion_tokens += completion;
+  usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+  session.total_cost = Math.round((session.total_cost + prompt * 3e-6 + completion * 15e-6) * 1e6) / 1e6;
+  session.context_usage.used_tokens = usage.total_tokens;
+  session.context_usage.turns += 1;
+  session.context_usage.percent = usage.total_tokens / session.context_usage.max_tokens;
+  session.updated_at = nowSeconds();
+}
+
+async function main(): Promise<void> {
+  console.log(`store: ${url}`);
+  let store = await openSessionStore(url);
+  const session = createSession({
+    name: 'fix-login-tests',
+    model: 'claude-sonnet-4',
+    toolNames: ['bash', 'read', 'edit'],
+  });
+
+  let revision = (await store.save(session, { expectedRevision: 0 })).revision;
+  for (let i = 0; i < script.length - 1; i++) {
+    session.messages.push(...turn(i));
+    account(session, 1200 * (i + 1), 150);
+    revision = (await store.save(session, { expectedRevision: revision })).revision;
+    console.log(`turn ${i + 1}: saved ${session.messages.length} messages at revision ${revision}`);
+  }
+  await store.close();
+
+  // A new process would do exactly this: open the store again and resume where the last turn ended.
+  store = await openSessionStore(url);
+  const resumed = await store.get(session.id);
+  if (!resumed) throw new Error(`session ${session.id} was not found after reopening the store`);
+  console.log(
+    `resumed "${resumed.session.config.name}" at revision ${resumed.revision} with ${resumed.session.messages.length} messages`,
+  );
+  const last = turn(script.length - 1);
+  const appended = await store.appendMessages(session.id, last, { expectedRevision: resumed.revision });
+  console.log(`turn ${script.length}: appended ${last.length} messages at revision ${appended.revision}`);
+
+  const { sessions } = await store.listSessions({ limit: 5 });
+  console.log('\nrecent sessions:');
+  for (const s of sessions)
+    console.log(
+      `  ${s.id}  ${s.name.padEnd(18)} ${s.state.padEnd(9)} ${String(s.message_count).padStart(3)} messages  rev ${s.revision}`,
+    );
+  await store.close();
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,54 @@
+/** Dispatch: parse the command line, run the command, close what it opened. Returns the exit code. */
+import { readFileSync } from 'node:fs';
+import { COMMANDS, type CommandName, parseCommandLine, UsageError } from './args.js';
+import { doctor } from './commands/doctor.js';
+import { exportSessions } from './commands/export.js';
+import { importSessions } from './commands/import.js';
+import { ls } from './commands/ls.js';
+import { migrate } from './commands/migrate.js';
+import { rm } from './commands/rm.js';
+import { show } from './commands/show.js';
+import { type CliIO, CommandContext } from './context.js';
+import { usage } from './help.js';
+
+type Command = (ctx: CommandContext) => Promise<number>;
+
+const HANDLERS: Record<Exclude<CommandName, 'help'>, Command> = {
+  ls,
+  show,
+  rm,
+  export: exportSessions,
+  import: importSessions,
+  migrate,
+  doctor,
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Runs one command line. Errors propagate to the caller, which turns them into one line and an exit code. */
+export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  const args = parseCommandLine(argv);
+  if (args.version) {
+    io.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  if (args.command === null || args.command === 'help') {
+    const topic = args.command === 'help' ? args.positionals[0] : undefined;
+    if (topic !== undefined && !COMMANDS.includes(topic as CommandName)) throw new UsageError(`no help for "${topic}"`);
+    io.stdout.write(`${usage(topic as CommandName | undefined)}\n`);
+    return 0;
+  }
+  if (args.values.help) {
+    io.stdout.write(`${usage(args.command)}\n`);
+    return 0;
+  }
+  const ctx = new CommandContext(io, args);
+  try {
+    return await HANDLERS[args.command](ctx);
+  } finally {
+    await ctx.closeAll();
+  }
+}

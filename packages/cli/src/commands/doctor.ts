@@ -1,0 +1,99 @@
+/**
+ * `doctor`: checks a store step by step (adapter, connection, listing, a write round trip) with the time each
+ * step took, and on failure one line that says what went wrong and what to fix.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  BACKEND_PACKAGES,
+  createSession,
+  parseStoreUrl,
+  type SessionStore,
+  SessionStoreError,
+} from '@agent-sessions/core';
+import { UsageError } from '../args.js';
+import { sameDocument } from '../compare.js';
+import { type CommandContext, redactUrl } from '../context.js';
+import { safeText } from '../transcript.js';
+
+/** A failed check: bin.ts prints its message as the one error line. */
+export class DoctorError extends Error {
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = 'DoctorError';
+  }
+}
+
+/** Advice beyond what the error itself says, by error code. */
+function advice(error: unknown, scheme: string): string {
+  const code = error instanceof SessionStoreError ? error.code : null;
+  const network = !['file', 'sqlite', 'memory'].includes(scheme);
+  if (code === 'STORE_ACCESS')
+    return network
+      ? ' Fix: check the user name and password in the URL, that this user may read and write, and that the database, schema or bucket exists.'
+      : ' Fix: check that this user may read and write the path and that it is not on a read-only file system.';
+  if (code === 'STORE_UNAVAILABLE' && network)
+    return ' Fix: check the host and port in the URL, that the server runs, and firewalls.';
+  if (code === 'STORE_UNAVAILABLE') return ' Fix: check that the path exists and its disk is mounted.';
+  return '';
+}
+
+export async function doctor(ctx: CommandContext): Promise<number> {
+  if (ctx.args.positionals.length > 0)
+    throw new UsageError('doctor takes no positional arguments; pass the store with --store');
+  const url = ctx.storeUrl();
+  const parsed = parseStoreUrl(url);
+  const readOnly = ctx.args.values['read-only'] === true;
+  ctx.print(`store    ${redactUrl(url)}`);
+  ctx.print(`package  ${BACKEND_PACKAGES[parsed.scheme] ?? `(no package known for "${parsed.scheme}:")`}`);
+
+  const step = async <T>(name: string, run: () => Promise<T>, detail?: (value: T) => string): Promise<T> => {
+    const started = performance.now();
+    try {
+      const value = await run();
+      const ms = Math.round(performance.now() - started);
+      ctx.print(`ok    ${name.padEnd(18)} ${String(ms).padStart(6)} ms${detail ? `  ${detail(value)}` : ''}`);
+      return value;
+    } catch (error) {
+      const ms = Math.round(performance.now() - started);
+      ctx.print(`FAIL  ${name.padEnd(18)} ${String(ms).padStart(6)} ms`);
+      const raw = error instanceof Error ? error.message : String(error);
+      const message = /[.!?]$/.test(raw.trim()) ? raw.trim() : `${raw.trim()}.`;
+      throw new DoctorError(
+        `doctor: ${name} of ${redactUrl(url)} failed after ${ms} ms: ${message}${advice(error, parsed.scheme)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  };
+
+  const opened: SessionStore = await step(
+    'open',
+    () => ctx.openStore(url),
+    (s) => `backend ${s.backendName}`,
+  );
+  await step('health check', () => opened.healthCheck());
+  await step(
+    'list',
+    () => opened.listSessions({ limit: 1 }),
+    (page) => (page.sessions.length === 0 ? 'store is empty' : `newest: ${safeText(page.sessions[0]?.id ?? '')}`),
+  );
+  if (!readOnly) {
+    // A throwaway session proves that writes, reads and deletes work (read-only mounts, missing grants).
+    const probe = createSession({
+      id: `agent-sessions-doctor-${randomBytes(6).toString('hex')}`,
+      name: 'agent-sessions doctor probe',
+    });
+    await step('write/read/delete', async () => {
+      try {
+        await opened.save(probe);
+        const back = await opened.load(probe.id);
+        if (!sameDocument(back, probe)) throw new Error('the probe session read back differs from what was saved');
+      } finally {
+        await opened.delete(probe.id).catch(() => {});
+      }
+    });
+  }
+  ctx.print('healthy');
+  return 0;
+}

@@ -1,0 +1,23 @@
+/** `show <id>`: the conversation as a readable transcript, or the stored document with `--json`. */
+import { encodeSession } from '@agent-sessions/core';
+import { UsageError } from '../args.js';
+import type { CommandContext } from '../context.js';
+import { renderTranscript } from '../transcript.js';
+
+export async function show(ctx: CommandContext): Promise<number> {
+  const [id, ...extra] = ctx.args.positionals;
+  if (id === undefined) throw new UsageError('show needs a session id (agent-sessions ls lists them)');
+  if (extra.length > 0) throw new UsageError('show takes one session id');
+  const store = await ctx.openStore();
+  const session = await store.load(id);
+  if (session === null) {
+    ctx.warn(`agent-sessions: session "${id}" not found in this store (agent-sessions ls lists the ids).`);
+    return 1;
+  }
+  ctx.print(
+    ctx.args.values.json
+      ? encodeSession(session, { pretty: true })
+      : renderTranscript(session, { full: ctx.args.values.full === true }),
+  );
+  return 0;
+}

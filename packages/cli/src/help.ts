@@ -1,0 +1,66 @@
+/** Usage text for `--help`, `help <command>` and `<command> --help`. */
+import type { CommandName } from './args.js';
+
+const GLOBAL = `Options for every command:
+  -s, --store URL     the store (default: $SESSION_STORE_URL, else file:./.sessions)
+      --progress MODE tty | plain | off | auto (default auto; env AGENT_SESSIONS_PROGRESS)
+      --debug         print stack traces of errors
+  -h, --help          this help`;
+
+const USAGE: Record<CommandName, string> = {
+  ls: `agent-sessions ls [--limit N] [--parent ID] [--json]
+  Lists sessions, newest first.
+  -n, --limit N      rows to show (default 50)
+      --parent ID    only sessions whose parent_id is ID
+      --json         a JSON array of summaries instead of a table`,
+  show: `agent-sessions show <id> [--json] [--full]
+  Prints the conversation: roles, text, tool calls and results, tasks, usage and cost.
+      --json         the stored document as JSON
+      --full         tool inputs and results whole (default: cut at 400 characters)`,
+  rm: `agent-sessions rm <id>...
+  Deletes sessions.
+  -f, --force        an id that does not exist is not an error`,
+  export: `agent-sessions export [id...] [--parent ID] [-o FILE] > sessions.jsonl
+  Writes one session document per line (JSON Lines); all sessions when no id is given.
+      --parent ID    only sessions whose parent_id is ID
+  -o, --output FILE  write to FILE instead of stdout`,
+  import: `agent-sessions import [--strict] [--skip-existing] [-i FILE] < sessions.jsonl
+  Saves one session document per line; a stored session with the same id is replaced.
+      --strict         stop at the first invalid line (exit 1); default: report it and go on
+      --skip-existing  keep sessions that are already stored instead of replacing them
+  -i, --input FILE     read FILE instead of stdin`,
+  migrate: `agent-sessions migrate --from URL --to URL [--dry-run]
+  Copies every session and verifies each copy; sessions the target already holds unchanged
+  are skipped, so running it again resumes an interrupted migration.
+      --from URL     the store to copy from
+      --to URL       the store to copy to
+      --dry-run      read both stores and report what would be copied; write nothing`,
+  doctor: `agent-sessions doctor [--store URL] [--read-only]
+  Checks the store: adapter package, connection, listing, and a write/read/delete round trip.
+      --read-only    skip the write round trip`,
+  help: `agent-sessions help [command]`,
+};
+
+export function usage(command?: CommandName | null): string {
+  if (command && command !== 'help') return `${USAGE[command]}\n\n${GLOBAL}`;
+  return `agent-sessions: see, move and check stored agent sessions
+
+Usage: agent-sessions <command> [options]
+
+Commands:
+  ls        list sessions, newest first
+  show      print one session's conversation
+  rm        delete sessions
+  export    write sessions as JSON Lines
+  import    read sessions from JSON Lines
+  migrate   copy every session from one store to another, verified
+  doctor    check a store's health
+
+Store URLs: file:./sessions  sqlite:./sessions.db  redis://host:6379?prefix=app
+            postgres://user:pass@host/db?schema=app&table=sessions  s3://bucket/prefix  memory:
+
+${GLOBAL}
+
+Exit codes: 0 ok, 1 operational failure, 2 usage error.
+Run "agent-sessions help <command>" for a command's options.`;
+}

@@ -1,0 +1,5 @@
+import { packageProject } from '../../vitest.shared.js';
+
+// Each test starts the command as a child process (and some start several); on a busy 2-core machine that can take
+// longer than vitest's 5 s default, which would kill a test while its child still writes.
+export default packageProject('cli', { testTimeout: 60_000, hookTimeout: 60_000 });

@@ -1,0 +1,31 @@
+/** What each part of the conformance suite receives. */
+import type { SessionStore, StoreCapabilities } from '../contract.js';
+
+export interface ConformanceOptions {
+  /** A store over `namespace`: a new namespace is empty, the same namespace shares data. */
+  create(namespace: string): Promise<SessionStore>;
+  /** Removes what the namespace holds (called after the tests that used it; the store may be closed). */
+  destroy?(store: SessionStore, namespace: string): Promise<void>;
+  /** The stored bytes of one session, so the suite can look for secrets in storage. */
+  rawRead?(namespace: string, id: string): Promise<string | Uint8Array | null>;
+  /** What the backend cannot do; the matching tests are skipped and reported by name. */
+  capabilities?: Partial<ConformanceCapabilities>;
+  /** Scales the property-based runs (default 1; the suite's own tests lower it). */
+  propertyRunsScale?: number;
+}
+
+export interface ConformanceCapabilities extends StoreCapabilities {
+  /** Several processes or connections may write one session at once (false for a process-local store). */
+  concurrentWriters: boolean;
+}
+
+export interface SuiteContext {
+  name: string;
+  options: ConformanceOptions;
+  caps: ConformanceCapabilities;
+  /** A store over a fresh namespace; closed and destroyed after the current test. */
+  fresh(): Promise<{ store: SessionStore; namespace: string }>;
+  /** Another store over the same namespace (closed after the test). */
+  reopen(namespace: string): Promise<SessionStore>;
+  runs(n: number): number;
+}

@@ -1,0 +1,64 @@
+/** The SessionStore contract that every backend implements and the conformance suite checks. */
+import type { WriteOptions } from './revisions.js';
+import type { Message, SessionData, SessionState } from './schema.js';
+
+/** One row of `listSessions`: what a session picker needs, without reading the conversation. */
+export interface SessionSummary {
+  id: string;
+  name: string;
+  state: SessionState;
+  created_at: number;
+  updated_at: number;
+  /** The top-level `parent_id`, or null. */
+  parent_id: string | null;
+  message_count: number;
+  revision: number;
+}
+
+export interface ListSessionsOptions {
+  /** Page size, 1 to 1000. Default 50. */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+  /** Only sessions whose top-level `parent_id` equals this. */
+  parentId?: string;
+}
+
+export interface ListSessionsResult {
+  /** Ordered by `updated_at` descending, then `id` ascending (UTF-8 byte order). */
+  sessions: SessionSummary[];
+  /** Pass to the next call to get the following page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** What a backend cannot guarantee; the conformance suite skips the matching tests by name. */
+export interface StoreCapabilities {
+  /** The revision check and the write are one atomic step across processes. */
+  atomicRevisions: boolean;
+  /** The largest encoded document the backend accepts, in bytes (SessionTooLargeError above it). */
+  maxDocumentBytes: number;
+}
+
+export interface SessionStore extends AsyncDisposable {
+  /** "memory" | "file" | "sqlite" | "redis" | "postgres" | "s3" | a third party's name. */
+  readonly backendName: string;
+  readonly capabilities?: StoreCapabilities;
+  /** Validates and stores the whole document; returns the new revision (1 after the first save). */
+  save(session: SessionData, opts?: WriteOptions): Promise<{ revision: number }>;
+  /** Adds messages at the end of a stored session; returns the new revision. */
+  appendMessages(id: string, messages: Message[], opts?: WriteOptions): Promise<{ revision: number }>;
+  /** The stored document, or null when there is none. */
+  load(id: string): Promise<SessionData | null>;
+  /** The stored document and its revision, or null. */
+  get(id: string): Promise<{ session: SessionData; revision: number } | null>;
+  /** Idempotent; true when something was removed. */
+  delete(id: string): Promise<boolean>;
+  exists(id: string): Promise<boolean>;
+  /** Every id, exactly as saved. */
+  list(): Promise<string[]>;
+  listSessions(opts?: ListSessionsOptions): Promise<ListSessionsResult>;
+  /** A real round trip to the storage; throws StoreUnavailableError or StoreAccessError. */
+  healthCheck(): Promise<void>;
+  /** Idempotent; closes only what the store itself opened. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,217 @@
+/**
+ * Typed errors. Every failure of a store rejects with a subclass of {@link SessionStoreError}, carrying a stable
+ * `code`, the `backend` that raised it, the `sessionId` concerned (when there is one) and the underlying `cause`.
+ * Messages say what happened and what to do about it.
+ */
+
+export type SessionStoreErrorCode =
+  | 'SESSION_VALIDATION'
+  | 'SESSION_CORRUPT'
+  | 'INVALID_SESSION_ID'
+  | 'INVALID_ARGUMENT'
+  | 'SESSION_CONFLICT'
+  | 'SESSION_TOO_LARGE'
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_ACCESS'
+  | 'STORE_CLOSED'
+  | 'STORE_NOT_INSTALLED'
+  | 'SESSION_NOT_FOUND'
+  | 'STORE_FAILURE';
+
+export interface SessionStoreErrorOptions {
+  backend?: string;
+  sessionId?: string | null;
+  cause?: unknown;
+}
+
+export class SessionStoreError extends Error {
+  readonly code: SessionStoreErrorCode;
+  readonly backend: string;
+  readonly sessionId: string | null;
+  /** True when retrying the same call later may succeed (connection refused, timeout). */
+  readonly transient: boolean = false;
+
+  constructor(code: SessionStoreErrorCode, message: string, options: SessionStoreErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.backend = options.backend ?? 'unknown';
+    this.sessionId = options.sessionId ?? null;
+  }
+}
+
+/** One schema violation: the dotted path of the offending field and what is wrong with it. */
+export interface ValidationIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+export function formatIssuePath(path: readonly (string | number)[]): string {
+  if (path.length === 0) return '(document)';
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
+  return out;
+}
+
+function describeIssues(issues: readonly ValidationIssue[]): string {
+  const shown = issues.slice(0, 5).map((i) => `${formatIssuePath(i.path)}: ${i.message}`);
+  if (issues.length > 5) shown.push(`… and ${issues.length - 5} more`);
+  return shown.join('; ');
+}
+
+/** `save` or `appendMessages` was given a document (or messages) that the schema refuses. Nothing was written. */
+export class SessionValidationError extends SessionStoreError {
+  readonly issues: readonly ValidationIssue[];
+  /** The path of the first offending field, e.g. `messages[3].content[0].type`. */
+  readonly path: string;
+
+  constructor(issues: readonly ValidationIssue[], options: SessionStoreErrorOptions = {}) {
+    super(
+      'SESSION_VALIDATION',
+      `Invalid session document${options.sessionId ? ` "${options.sessionId}"` : ''}: ${describeIssues(issues)}. ` +
+        'Fix the field(s) named; nothing was written.',
+      options,
+    );
+    this.issues = issues;
+    this.path = formatIssuePath(issues[0]?.path ?? []);
+  }
+}
+
+/** Stored bytes that do not parse as JSON or do not match the schema. Names the record so it can be repaired. */
+export class SessionCorruptError extends SessionStoreError {
+  /** Where the bad bytes live: a file path, a key, a row id or an object key. */
+  readonly record: string;
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(record: string, reason: string, options: SessionStoreErrorOptions & { issues?: ValidationIssue[] } = {}) {
+    super(
+      'SESSION_CORRUPT',
+      `Stored session ${record} is corrupt: ${reason}. Restore it from a backup, repair it by hand, or delete it.`,
+      options,
+    );
+    this.record = record;
+    this.issues = options.issues ?? [];
+  }
+}
+
+export class InvalidSessionIdError extends SessionStoreError {
+  constructor(reason: string, options: SessionStoreErrorOptions = {}) {
+    super(
+      'INVALID_SESSION_ID',
+      `Invalid session id: ${reason}. An id is a string of 1 to 255 UTF-8 bytes without control characters or lone surrogates.`,
+      { ...options, sessionId: null },
+    );
+  }
+}
+
+/** An option, cursor or limit that the store cannot accept. */
+export class InvalidArgumentError extends SessionStoreError {
+  readonly argument: string;
+  constructor(argument: string, reason: string, options: SessionStoreErrorOptions = {}) {
+    super('INVALID_ARGUMENT', `Invalid ${argument}: ${reason}.`, options);
+    this.argument = argument;
+  }
+}
+
+/** The stored revision is not the one the caller expected. Nothing was written. */
+export class SessionConflictError extends SessionStoreError {
+  readonly expectedRevision: number;
+  /** The revision in the store now, or null when the session does not exist. */
+  readonly currentRevision: number | null;
+
+  constructor(
+    sessionId: string,
+    expectedRevision: number,
+    currentRevision: number | null,
+    options: SessionStoreErrorOptions = {},
+  ) {
+    const what =
+      expectedRevision === 0
+        ? `it already exists at revision ${currentRevision}`
+        : currentRevision === null
+          ? `expected revision ${expectedRevision} but it does not exist`
+          : `expected revision ${expectedRevision} but it is at revision ${currentRevision}`;
+    super(
+      'SESSION_CONFLICT',
+      `Session "${sessionId}" was changed by someone else: ${what}. Load it again, reapply your change and retry.`,
+      { ...options, sessionId },
+    );
+    this.expectedRevision = expectedRevision;
+    this.currentRevision = currentRevision;
+  }
+}
+
+export class SessionTooLargeError extends SessionStoreError {
+  readonly bytes: number;
+  readonly maxBytes: number;
+  constructor(sessionId: string, bytes: number, maxBytes: number, options: SessionStoreErrorOptions = {}) {
+    super(
+      'SESSION_TOO_LARGE',
+      `Session "${sessionId}" is ${bytes} bytes encoded, over this backend's limit of ${maxBytes} bytes. ` +
+        'Compact the conversation or use a backend with a larger limit; nothing was written.',
+      { ...options, sessionId },
+    );
+    this.bytes = bytes;
+    this.maxBytes = maxBytes;
+  }
+}
+
+/** Connection refused, reset or timed out: transient, the same call may succeed later. */
+export class StoreUnavailableError extends SessionStoreError {
+  override readonly transient = true;
+  constructor(message: string, options: SessionStoreErrorOptions = {}) {
+    // Driver messages often end with a full stop already ("Connection is closed.").
+    super(
+      'STORE_UNAVAILABLE',
+      `${message.replace(/[.\s]+$/, '')}. Check that the server is running and reachable, then retry.`,
+      options,
+    );
+  }
+}
+
+/** Credentials, permissions, a missing bucket or a read-only location: retrying will not help. */
+export class StoreAccessError extends SessionStoreError {
+  constructor(message: string, options: SessionStoreErrorOptions = {}) {
+    super('STORE_ACCESS', message, options);
+  }
+}
+
+export class StoreClosedError extends SessionStoreError {
+  constructor(options: SessionStoreErrorOptions = {}) {
+    super('STORE_CLOSED', 'The session store was closed. Open a new store to keep working.', options);
+  }
+}
+
+export class StoreNotInstalledError extends SessionStoreError {
+  readonly packageName: string;
+  constructor(packageName: string, scheme: string, options: SessionStoreErrorOptions = {}) {
+    super(
+      'STORE_NOT_INSTALLED',
+      `The "${scheme}" session store needs the package ${packageName}, which is not installed. ` +
+        `Install it in your application: npm install ${packageName}`,
+      options,
+    );
+    this.packageName = packageName;
+  }
+}
+
+/** `appendMessages` on a session that does not exist: save it first. */
+export class SessionNotFoundError extends SessionStoreError {
+  constructor(sessionId: string, options: SessionStoreErrorOptions = {}) {
+    super('SESSION_NOT_FOUND', `Session "${sessionId}" does not exist. Save it before appending messages.`, {
+      ...options,
+      sessionId,
+    });
+  }
+}
+
+/** The backend failed in a way no other class describes; `cause` holds the driver's error. */
+export class StoreOperationError extends SessionStoreError {
+  constructor(message: string, options: SessionStoreErrorOptions = {}) {
+    super('STORE_FAILURE', message, options);
+  }
+}
+
+export function isSessionStoreError(value: unknown): value is SessionStoreError {
+  return value instanceof SessionStoreError;
+}

@@ -1,0 +1,14 @@
+export * from './base-store.js';
+export * from './codec.js';
+export * from './concurrency.js';
+export * from './contract.js';
+export * from './create-session.js';
+export * from './errors.js';
+export * from './ids.js';
+export { findNonJson, findUnsafeIntegerLiteral, type JsonValue } from './json.js';
+export * from './listing.js';
+export * from './message-log.js';
+export * from './open.js';
+export * from './revisions.js';
+export * from './schema.js';
+export * from './timeout.js';

@@ -1,0 +1,348 @@
+/**
+ * The session document: exactly the a3s-code wire format (see wire-format.md), snake_case names included.
+ * This one zod schema is the source of the TypeScript types. Parsing yields the canonical form:
+ * aliases resolved, read defaults filled, keys that a3s-code omits when empty absent, `api_key` removed,
+ * unknown keys kept as they were (a newer a3s-code file survives a load and save).
+ */
+import { z } from 'zod';
+import { findNonJson } from './json.js';
+import { parseMode } from './parse-mode.js';
+
+// Own `__proto__` keys are data (JSON.parse makes them so). zod copies unknown keys by assignment, which would drop
+// them, so they travel under this sentinel through the object schema and are restored as own data properties.
+const PROTO_SENTINEL = '\u0000agent-sessions:__proto__';
+
+type Obj = Record<string, unknown>;
+
+function isPlainObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Input side: resolve aliases and protect `__proto__`, copying the object only when something changes. */
+function prepare(input: unknown, alias?: (o: Obj) => Obj | undefined): unknown {
+  if (!isPlainObject(input)) return input;
+  let o: Obj = input;
+  if (alias) o = alias(o) ?? o;
+  if (Object.hasOwn(o, '__proto__')) {
+    const copy: Obj = {};
+    for (const key of Object.keys(o)) {
+      if (key === '__proto__') copy[PROTO_SENTINEL] = o[key];
+      else copy[key] = o[key];
+    }
+    o = copy;
+  }
+  return o;
+}
+
+interface ObjectRules {
+  /** Keys a3s-code leaves out when null (`skip_serializing_if = "Option::is_none"`). */
+  omitWhenNull?: readonly string[];
+  /** Keys a3s-code leaves out when an empty array. */
+  omitWhenEmpty?: readonly string[];
+  /** Keys never kept (`api_key`, `hook_engine`). */
+  drop?: readonly string[];
+}
+
+/** Output side: canonical form, plus a JSON check of unknown keys for documents that did not come from JSON text. */
+function finish(out: Obj, ctx: z.core.$RefinementCtx<Obj>, known: ReadonlySet<string>, rules: ObjectRules): Obj {
+  if (rules.omitWhenNull) for (const key of rules.omitWhenNull) if (out[key] == null) delete out[key];
+  if (rules.omitWhenEmpty)
+    for (const key of rules.omitWhenEmpty)
+      if (Array.isArray(out[key]) && (out[key] as unknown[]).length === 0) delete out[key];
+  if (rules.drop) for (const key of rules.drop) delete out[key];
+  if (Object.hasOwn(out, PROTO_SENTINEL)) {
+    const value = out[PROTO_SENTINEL];
+    delete out[PROTO_SENTINEL];
+    Object.defineProperty(out, '__proto__', { value, enumerable: true, writable: true, configurable: true });
+  }
+  if (!parseMode.trustedJson) {
+    for (const key of Object.keys(out)) {
+      if (known.has(key)) continue;
+      const bad = findNonJson(out[key], [key]);
+      if (bad) ctx.issues.push({ code: 'custom', message: bad.reason, input: out[key], path: bad.path });
+    }
+  }
+  return out;
+}
+
+/** An a3s-code struct: known fields validated, unknown fields kept. */
+function struct<S extends z.core.$ZodLooseShape>(shape: S, rules: ObjectRules = {}) {
+  const known = new Set([...Object.keys(shape), ...(rules.drop ?? [])]);
+  return z
+    .looseObject(shape)
+    .transform((out, ctx) => finish(out as Obj, ctx as z.core.$RefinementCtx<Obj>, known, rules) as typeof out);
+}
+
+/** Wraps a struct (or a union of structs) so its input gets aliases resolved and `__proto__` protected. */
+function input<T extends z.ZodType>(schema: T, alias?: (o: Obj) => Obj | undefined) {
+  return z.preprocess((v) => prepare(v, alias), schema);
+}
+
+// ---- scalars -------------------------------------------------------------------------------------------------
+/** Unsigned integer (u32/u64/usize): a JSON integer ≥ 0 that a JS number holds exactly. */
+const uint = z.number().int().nonnegative();
+const u32 = uint.max(4_294_967_295);
+/** Signed integer (i64): exact in a JS number. */
+const int = z.number().int();
+/** f32 / f64: any finite number; integers are accepted (serde writes `0.0`, JSON.stringify writes `0`). */
+const float = z.number();
+/** Arbitrary JSON (`tool_use.input`): kept by reference, checked for values JSON cannot hold. */
+const jsonValue = z.unknown().superRefine((value, ctx) => {
+  if (parseMode.trustedJson) return;
+  if (value === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'is required (any JSON value; use {} for no input)' });
+    return;
+  }
+  const bad = findNonJson(value);
+  if (bad) ctx.addIssue({ code: 'custom', message: bad.reason, path: bad.path });
+});
+
+// ---- enums -----------------------------------------------------------------------------------------------------
+export const SessionStateSchema = z.enum(['Unknown', 'Active', 'Paused', 'Completed', 'Error']);
+export const LaneSchema = z.enum(['Control', 'Query', 'Execute', 'Generate']);
+export const StorageTypeSchema = z.enum(['memory', 'file', 'custom']);
+export const PlanningModeSchema = z.enum(['Auto', 'Disabled', 'Enabled']);
+export const TaskStatusSchema = z.enum(['pending', 'in_progress', 'completed', 'failed', 'skipped', 'cancelled']);
+export const TaskPrioritySchema = z.enum(['high', 'medium', 'low']);
+
+// ---- content ---------------------------------------------------------------------------------------------------
+export const ImageSourceSchema = input(struct({ type: z.literal('base64'), media_type: z.string(), data: z.string() }));
+
+const TextBlock = struct({ type: z.literal('text'), text: z.string() });
+const ImageBlock = struct({ type: z.literal('image'), source: ImageSourceSchema });
+const ToolUseBlock = struct({ type: z.literal('tool_use'), id: z.string(), name: z.string(), input: jsonValue });
+const ToolResultContentBlock = input(z.discriminatedUnion('type', [TextBlock, ImageBlock]));
+const ToolResultBlock = struct({
+  type: z.literal('tool_result'),
+  tool_use_id: z.string(),
+  content: z.union([z.string(), z.array(ToolResultContentBlock)]),
+  is_error: z.boolean().nullable().default(null),
+});
+export const ContentBlockSchema = input(
+  z.discriminatedUnion('type', [TextBlock, ImageBlock, ToolUseBlock, ToolResultBlock]),
+);
+
+export const MessageSchema = input(
+  struct(
+    { role: z.string(), content: z.array(ContentBlockSchema), reasoning_content: z.string().nullish() },
+    { omitWhenNull: ['reasoning_content'] },
+  ),
+);
+
+// ---- tasks and costs -------------------------------------------------------------------------------------------
+export const TaskSchema = input(
+  struct(
+    {
+      id: z.string(),
+      content: z.string(),
+      status: TaskStatusSchema,
+      priority: TaskPrioritySchema.default('medium'),
+      tool: z.string().nullish(),
+      dependencies: z.array(z.string()).optional(),
+      success_criteria: z.string().nullish(),
+    },
+    { omitWhenNull: ['tool', 'success_criteria', 'dependencies'], omitWhenEmpty: ['dependencies'] },
+  ),
+  (o) => (o.content === undefined && o.description !== undefined ? renameKey(o, 'description', 'content') : undefined),
+);
+
+/** RFC 3339 in UTC, as chrono writes it: seconds, then 0, 3, 6 or 9 fraction digits, then `Z`. */
+const rfc3339Utc = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(?:\d{3}|\d{6}|\d{9}))?Z$/,
+    'must be an RFC 3339 UTC timestamp ending in Z',
+  );
+
+export const LlmCostRecordSchema = input(
+  struct({
+    model: z.string(),
+    provider: z.string(),
+    prompt_tokens: uint,
+    completion_tokens: uint,
+    total_tokens: uint,
+    cost_usd: float.nullable().default(null),
+    timestamp: rfc3339Utc,
+    session_id: z.string().nullable().default(null),
+  }),
+);
+
+// ---- config ----------------------------------------------------------------------------------------------------
+const LaneHandlerSchema = input(struct({ mode: z.enum(['Internal', 'External', 'Hybrid']), timeout_ms: uint }));
+
+export const SessionQueueConfigSchema = input(
+  struct({
+    controlMaxConcurrency: uint.default(4),
+    queryMaxConcurrency: uint.default(12),
+    executeMaxConcurrency: uint.default(4),
+    generateMaxConcurrency: uint.default(2),
+    laneHandlers: z.partialRecord(LaneSchema, LaneHandlerSchema).default({}),
+    enableDlq: z.boolean().default(false),
+    dlqMaxSize: uint.nullable().default(null),
+    enableMetrics: z.boolean().default(false),
+    enableAlerts: z.boolean().default(false),
+    defaultTimeoutMs: uint.nullable().default(null),
+    storagePath: z.string().nullable().default(null),
+    retryPolicy: input(
+      struct({
+        strategy: z.string(),
+        maxRetries: uint.default(3),
+        initialDelayMs: uint.default(100),
+        fixedDelayMs: uint.nullable().default(null),
+      }),
+    )
+      .nullable()
+      .default(null),
+    rateLimit: input(struct({ limitType: z.string(), maxOperations: uint.nullable().default(null) }))
+      .nullable()
+      .default(null),
+    priorityBoost: input(struct({ strategy: z.string(), deadlineMs: uint.nullable().default(null) }))
+      .nullable()
+      .default(null),
+    pressureThreshold: float.nullable().default(null),
+    laneTimeouts: z.partialRecord(LaneSchema, uint).default({}),
+  }),
+);
+
+export const ConfirmationPolicySchema = input(
+  struct({
+    enabled: z.boolean(),
+    default_timeout_ms: uint,
+    timeout_action: z.enum(['Reject', 'AutoApprove']),
+    yolo_lanes: z.array(LaneSchema),
+  }),
+);
+
+const PermissionRuleSchema = input(struct({ rule: z.string() }));
+export const PermissionPolicySchema = input(
+  struct({
+    deny: z.array(PermissionRuleSchema).default([]),
+    allow: z.array(PermissionRuleSchema).default([]),
+    ask: z.array(PermissionRuleSchema).default([]),
+    default_decision: z.enum(['allow', 'deny', 'ask']).default('ask'),
+    enabled: z.boolean().default(true),
+  }),
+);
+
+export const SensitivityLevelSchema = z.enum(['Public', 'Normal', 'Sensitive', 'HighlySensitive', 'Critical']);
+export const SecurityConfigSchema = input(
+  struct({
+    enabled: z.boolean(),
+    classification_rules: z.array(
+      input(struct({ name: z.string(), pattern: z.string(), level: SensitivityLevelSchema, description: z.string() })),
+    ),
+    redaction_strategy: z.enum(['Mask', 'Remove', 'Hash']),
+    network_whitelist: z.array(z.string()),
+    dangerous_commands: z.array(z.string()),
+    features: input(
+      struct({
+        output_sanitizer: z.boolean(),
+        taint_tracking: z.boolean(),
+        tool_interceptor: z.boolean(),
+        injection_defense: z.boolean(),
+      }),
+    ),
+  }),
+);
+
+export const SessionConfigSchema = input(
+  struct(
+    {
+      name: z.string(),
+      workspace: z.string(),
+      system_prompt: z.string().nullable().default(null),
+      max_context_length: u32,
+      auto_compact: z.boolean(),
+      auto_compact_threshold: float.default(0.8),
+      storage_type: StorageTypeSchema.default('file'),
+      queue_config: SessionQueueConfigSchema.nullish(),
+      confirmation_policy: ConfirmationPolicySchema.nullish(),
+      permission_policy: PermissionPolicySchema.nullish(),
+      parent_id: z.string().nullish(),
+      security_config: SecurityConfigSchema.nullish(),
+      planning_mode: PlanningModeSchema.default('Auto'),
+      goal_tracking: z.boolean().default(false),
+    },
+    {
+      omitWhenNull: ['queue_config', 'confirmation_policy', 'permission_policy', 'parent_id', 'security_config'],
+      // hook_engine is runtime-only in a3s-code: never written, ignored on read.
+      drop: ['hook_engine'],
+    },
+  ),
+  // Older a3s-code wrote `planning_enabled: bool` before `planning_mode` existed.
+  (o) => {
+    if (o.planning_enabled === undefined) return undefined;
+    const copy = { ...o };
+    delete copy.planning_enabled;
+    if (copy.planning_mode === undefined && typeof o.planning_enabled === 'boolean')
+      copy.planning_mode = o.planning_enabled ? 'Enabled' : 'Disabled';
+    else if (copy.planning_mode === undefined) copy.planning_mode = o.planning_enabled; // let the enum report it
+    return copy;
+  },
+);
+
+export const LlmConfigSchema = input(
+  struct(
+    { provider: z.string(), model: z.string(), base_url: z.string().nullable().default(null) },
+    // The API key is a secret: accepted on read (a3s-code may hold one in memory), never stored, never returned.
+    { drop: ['api_key'] },
+  ),
+);
+
+export const ContextUsageSchema = input(struct({ used_tokens: uint, max_tokens: uint, percent: float, turns: uint }));
+export const TokenUsageSchema = input(
+  struct({
+    prompt_tokens: uint,
+    completion_tokens: uint,
+    total_tokens: uint,
+    cache_read_tokens: uint.nullable().default(null),
+    cache_write_tokens: uint.nullable().default(null),
+  }),
+);
+
+function renameKey(o: Obj, from: string, to: string): Obj {
+  const copy: Obj = {};
+  for (const key of Object.keys(o)) copy[key === from ? to : key] = o[key];
+  return copy;
+}
+
+// ---- the document ----------------------------------------------------------------------------------------------
+export const SessionDataSchema = input(
+  struct(
+    {
+      id: z.string(),
+      config: SessionConfigSchema,
+      state: SessionStateSchema,
+      messages: z.array(MessageSchema),
+      context_usage: ContextUsageSchema,
+      total_usage: TokenUsageSchema,
+      total_cost: float.default(0),
+      model_name: z.string().nullish(),
+      cost_records: z.array(LlmCostRecordSchema).default([]),
+      tool_names: z.array(z.string()),
+      thinking_enabled: z.boolean(),
+      thinking_budget: uint.nullable().default(null),
+      created_at: int,
+      updated_at: int,
+      llm_config: LlmConfigSchema.nullish(),
+      tasks: z.array(TaskSchema).default([]),
+      parent_id: z.string().nullish(),
+    },
+    { omitWhenNull: ['model_name', 'llm_config', 'parent_id'] },
+  ),
+  // Older a3s-code called the task list `todos`.
+  (o) => (o.tasks === undefined && o.todos !== undefined ? renameKey(o, 'todos', 'tasks') : undefined),
+);
+
+/** The session document as `load` returns it (canonical form). */
+export type SessionData = z.output<typeof SessionDataSchema>;
+export type SessionConfig = z.output<typeof SessionConfigSchema>;
+export type Message = z.output<typeof MessageSchema>;
+export type ContentBlock = z.output<typeof ContentBlockSchema>;
+export type Task = z.output<typeof TaskSchema>;
+export type LlmCostRecord = z.output<typeof LlmCostRecordSchema>;
+export type SessionState = z.output<typeof SessionStateSchema>;
+export type Lane = z.output<typeof LaneSchema>;
+export type ContextUsage = z.output<typeof ContextUsageSchema>;
+export type TokenUsage = z.output<typeof TokenUsageSchema>;
+export type LlmConfig = z.output<typeof LlmConfigSchema>;

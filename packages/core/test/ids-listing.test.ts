@@ -1,0 +1,82 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  compareIds,
+  decodeCursor,
+  decodeIdSegment,
+  encodeCursor,
+  encodeIdSegment,
+  InvalidArgumentError,
+  isValidSessionId,
+  parseSessionFileName,
+  resolveListQuery,
+  sessionFileName,
+} from '../src/index.js';
+
+const validId = fc.string({ unit: 'binary', minLength: 1, maxLength: 120 }).filter(isValidSessionId);
+
+describe('id encodings', () => {
+  it('plain ids keep their a3s-code file name; others are encoded', () => {
+    expect(sessionFileName('test-session-1')).toBe('test-session-1.json');
+    expect(sessionFileName('b7e3c9a2-41d5.4f0e_X')).toBe('b7e3c9a2-41d5.4f0e_X.json');
+    expect(sessionFileName('a/b')).toBe(`~${Buffer.from('a/b').toString('base64url')}.json`);
+    for (const id of ['.', '..', '.hidden', 'a..b', '~x', 'CON ', 'a b'])
+      expect(sessionFileName(id).startsWith('~')).toBe(true);
+  });
+
+  it('names past 255 bytes become ~~<sha256>.json', () => {
+    const name = sessionFileName('é'.repeat(127));
+    expect(name).toMatch(/^~~[0-9a-f]{64}\.json$/);
+    expect(parseSessionFileName(name)).toEqual({ kind: 'hashed' });
+    expect(sessionFileName('x'.repeat(250))).toBe(`${'x'.repeat(250)}.json`);
+  });
+
+  it('every valid id has exactly one segment, and decoding is its inverse (property)', () => {
+    fc.assert(
+      fc.property(validId, (id) => {
+        const segment = encodeIdSegment(id);
+        expect(decodeIdSegment(segment)).toBe(id);
+        expect(segment).toMatch(/^[A-Za-z0-9._~-]+$/);
+        expect(segment.startsWith('.')).toBe(false);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('foreign names are not sessions', () => {
+    for (const name of [
+      'x.json.123.456.tmp',
+      'readme.txt',
+      '~!!.json',
+      '~~short.json',
+      '.hidden.json',
+      `~${Buffer.from('ok').toString('base64url')}.json`,
+    ])
+      expect(parseSessionFileName(name)).toBeNull();
+  });
+});
+
+describe('listing rules', () => {
+  it('compareIds is UTF-8 byte order (property)', () => {
+    fc.assert(
+      fc.property(validId, validId, (a, b) => {
+        expect(Math.sign(compareIds(a, b))).toBe(Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('cursors round-trip and refuse tampering', () => {
+    const position = { updated_at: 1_700_000_000, id: 'a/b 😀' };
+    expect(decodeCursor(encodeCursor(position))).toEqual(position);
+    expect(() => decodeCursor(`${encodeCursor(position)}x!`)).toThrow(InvalidArgumentError);
+    expect(() => decodeCursor(`c1.${Buffer.from('[1.5,"x"]').toString('base64url')}`)).toThrow(InvalidArgumentError);
+  });
+
+  it('resolveListQuery applies defaults and bounds', () => {
+    expect(resolveListQuery(undefined)).toEqual({ limit: 50, after: null, parentId: null });
+    expect(resolveListQuery({ limit: 1000, parentId: 'p' })).toEqual({ limit: 1000, after: null, parentId: 'p' });
+    for (const bad of [{ limit: 0 }, { limit: 1001 }, { parentId: 3 }, 'x'])
+      expect(() => resolveListQuery(bad as never)).toThrow(InvalidArgumentError);
+  });
+});

@@ -1,0 +1,11 @@
+export { META_DIR, TEMP_SUFFIX } from './layout.js';
+export {
+  DEFAULT_LOCK_TIMEOUT_MS,
+  DEFAULT_STALE_LOCK_MS,
+  DEFAULT_STALE_TEMP_MS,
+  type FileStoreOptions,
+  optionsFromUrl,
+  type ResolvedFileStoreOptions,
+  resolveFileStoreOptions,
+} from './options.js';
+export { createFileStore, FileSessionStore, openFromUrl } from './store.js';

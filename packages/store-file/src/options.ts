@@ -1,0 +1,167 @@
+/** Options of the file store: types with their defaults, validation, and `file:` URL → options. */
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  DEFAULT_MAX_DOCUMENT_BYTES,
+  InvalidArgumentError,
+  positiveIntegerOption,
+  type StoreUrl,
+} from '@agent-sessions/core';
+
+const BACKEND = 'file';
+
+export interface FileStoreOptions {
+  /** The sessions folder. A relative path resolves against `process.cwd()` when the store is created. Required. */
+  dir: string;
+  /**
+   * Create the folder (and its parents) on the first write. `false`: the folder must already exist, and a write or
+   * health check on a missing folder throws StoreAccessError. Default `true`.
+   */
+  createDirectory?: boolean;
+  /**
+   * fsync each document before it replaces the old one, and the folder after the rename, so a saved session
+   * survives a power loss. `false` trades that for speed (tests, scratch folders). Default `true`.
+   */
+  fsync?: boolean;
+  /**
+   * How long a write waits for another writer of the same session (in this or another process) before it fails
+   * with StoreUnavailableError, in ms. Default 10000.
+   */
+  lockTimeoutMs?: number;
+  /**
+   * A session lock older than this is broken even when its holder may still be alive (a hung process, or a
+   * process on another machine sharing the folder), in ms. Locks of dead processes on this machine are broken at
+   * once. Keep it far above the time one save takes. Default 30000.
+   */
+  staleLockMs?: number;
+  /**
+   * Our own leftover temp files (`*.as-tmp`) older than this are removed even when their process still runs, in
+   * ms; those of dead processes on this machine are removed at once. a3s-code's `*.tmp` files are never touched.
+   * Default 300000 (5 minutes).
+   */
+  staleTempMs?: number;
+  /** Time limit for each operation in ms; `null` for none. Default `null` (a local disk answers or fails by itself). */
+  operationTimeoutMs?: number | null;
+  /** The largest encoded document accepted, in bytes (SessionTooLargeError above it). Default 256 MiB. */
+  maxDocumentBytes?: number;
+}
+
+export interface ResolvedFileStoreOptions {
+  readonly dir: string;
+  readonly createDirectory: boolean;
+  readonly fsync: boolean;
+  readonly lockTimeoutMs: number;
+  readonly staleLockMs: number;
+  readonly staleTempMs: number;
+  readonly operationTimeoutMs: number | null;
+  readonly maxDocumentBytes: number;
+}
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+export const DEFAULT_STALE_LOCK_MS = 30_000;
+export const DEFAULT_STALE_TEMP_MS = 5 * 60_000;
+
+function booleanOption(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean')
+    throw new InvalidArgumentError(name, `expected true or false, got ${String(value)}`, { backend: BACKEND });
+  return value;
+}
+
+/** Validates options, fills defaults and resolves the folder to an absolute path. */
+export function resolveFileStoreOptions(options: FileStoreOptions): ResolvedFileStoreOptions {
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidArgumentError('file store options', 'expected an object such as { dir: "./sessions" }', {
+      backend: BACKEND,
+    });
+  const { dir } = options;
+  if (typeof dir !== 'string' || dir.trim() === '' || dir.includes('\0'))
+    throw new InvalidArgumentError('dir', 'expected the path of the sessions folder, e.g. "./sessions"', {
+      backend: BACKEND,
+    });
+  const timeout = options.operationTimeoutMs;
+  return Object.freeze({
+    dir: isAbsolute(dir) ? resolve(dir) : resolve(process.cwd(), dir),
+    createDirectory: booleanOption('createDirectory', options.createDirectory, true),
+    fsync: booleanOption('fsync', options.fsync, true),
+    lockTimeoutMs: positiveIntegerOption('lockTimeoutMs', options.lockTimeoutMs, DEFAULT_LOCK_TIMEOUT_MS, BACKEND),
+    staleLockMs: positiveIntegerOption('staleLockMs', options.staleLockMs, DEFAULT_STALE_LOCK_MS, BACKEND),
+    staleTempMs: positiveIntegerOption('staleTempMs', options.staleTempMs, DEFAULT_STALE_TEMP_MS, BACKEND),
+    operationTimeoutMs:
+      timeout === null || timeout === undefined
+        ? null
+        : positiveIntegerOption('operationTimeoutMs', timeout, 1, BACKEND),
+    maxDocumentBytes: positiveIntegerOption(
+      'maxDocumentBytes',
+      options.maxDocumentBytes,
+      DEFAULT_MAX_DOCUMENT_BYTES,
+      BACKEND,
+    ),
+  });
+}
+
+/** Query parameters a `file:` URL accepts, each an option of the same name. */
+const URL_PARAMS = [
+  'createDirectory',
+  'fsync',
+  'lockTimeoutMs',
+  'staleLockMs',
+  'staleTempMs',
+  'operationTimeoutMs',
+  'maxDocumentBytes',
+];
+
+function parseBooleanParam(name: string, raw: string): boolean {
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new InvalidArgumentError(name, `expected true or false in the store URL, got "${raw}"`, { backend: BACKEND });
+}
+
+function parseIntegerParam(name: string, raw: string): number {
+  if (!/^\d+$/.test(raw))
+    throw new InvalidArgumentError(name, `expected a whole number in the store URL, got "${raw}"`, {
+      backend: BACKEND,
+    });
+  return Number(raw);
+}
+
+/**
+ * `file:./sessions` (relative to the working directory), `file:/abs/path`, `file:///abs/path` (a standard file URL,
+ * percent-decoded). Unknown query parameters are refused so a typo does not pass silently.
+ */
+export function optionsFromUrl(url: StoreUrl): FileStoreOptions {
+  const location = url.location;
+  let dir: string;
+  if (location.startsWith('//')) {
+    try {
+      dir = fileURLToPath(`file:${location}`);
+    } catch (cause) {
+      throw new InvalidArgumentError(
+        'store URL',
+        `"${url.href}" is not a usable file URL (${(cause as Error).message}); use file:///absolute/path or file:./relative`,
+        { backend: BACKEND, cause },
+      );
+    }
+  } else {
+    dir = location;
+  }
+  if (dir === '')
+    throw new InvalidArgumentError('store URL', `"${url.href}" names no folder; use e.g. file:./sessions`, {
+      backend: BACKEND,
+    });
+  const options: FileStoreOptions = { dir };
+  for (const [name, raw] of url.params) {
+    if (!URL_PARAMS.includes(name))
+      throw new InvalidArgumentError(
+        'store URL',
+        `unknown query parameter "${name}"; the file store accepts ${URL_PARAMS.join(', ')}`,
+        { backend: BACKEND },
+      );
+    if (name === 'createDirectory' || name === 'fsync') options[name] = parseBooleanParam(name, raw);
+    else if (name === 'operationTimeoutMs' && raw === 'none') options.operationTimeoutMs = null;
+    else
+      options[name as 'lockTimeoutMs' | 'staleLockMs' | 'staleTempMs' | 'operationTimeoutMs' | 'maxDocumentBytes'] =
+        parseIntegerParam(name, raw);
+  }
+  return options;
+}

@@ -1,0 +1,2 @@
+export { createMemoryStorage, type MemoryRecord, type MemoryStorage, type MemoryStoreOptions } from './options.js';
+export { createMemoryStore, MemorySessionStore, openFromUrl } from './store.js';

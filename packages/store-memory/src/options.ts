@@ -1,0 +1,22 @@
+import type { SessionSummary } from '@agent-sessions/core';
+
+/** One stored session: the encoded document (so every load returns a fresh copy) and what listing needs. */
+export interface MemoryRecord {
+  json: string;
+  revision: number;
+  summary: SessionSummary;
+}
+
+/** The data behind a store. Pass the same object to several stores to make them share data. */
+export type MemoryStorage = Map<string, MemoryRecord>;
+
+export interface MemoryStoreOptions {
+  /** Where sessions live. Default: a new, private map. */
+  storage?: MemoryStorage;
+  /** Largest encoded document accepted, in bytes. Default: core's DEFAULT_MAX_DOCUMENT_BYTES (256 MiB). */
+  maxDocumentBytes?: number;
+}
+
+export function createMemoryStorage(): MemoryStorage {
+  return new Map();
+}

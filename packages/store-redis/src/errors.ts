@@ -1,0 +1,26 @@
+/** Maps ioredis errors to core errors. */
+import {
+  type SessionStoreError,
+  StoreAccessError,
+  StoreOperationError,
+  StoreUnavailableError,
+} from '@agent-sessions/core';
+import { BACKEND } from './options.js';
+
+const UNAVAILABLE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|Connection is closed|Stream isn't writeable|Command timed out|MaxRetriesPerRequest|ClusterAllFailed|Failed to refresh slots cache|None of startup nodes is available|LOADING|TRYAGAIN|CLUSTERDOWN|MASTERDOWN/;
+const ACCESS = /NOAUTH|WRONGPASS|NOPERM|invalid password|READONLY|MISCONF/;
+
+export function mapRedisError(error: unknown, operation: string, sessionId: string | null): SessionStoreError {
+  const err = error as { message?: string; code?: string; name?: string };
+  const text = `${err.name ?? ''} ${err.code ?? ''} ${err.message ?? String(error)}`;
+  const options = { backend: BACKEND, sessionId, cause: error };
+  if (UNAVAILABLE.test(text))
+    return new StoreUnavailableError(`redis: ${operation} failed: ${err.message ?? text}`, options);
+  if (ACCESS.test(text))
+    return new StoreAccessError(
+      `redis: ${operation} was refused: ${err.message ?? text}. Check the password, the ACL user's permissions, and that the server is a writable primary`,
+      options,
+    );
+  return new StoreOperationError(`redis: ${operation} failed: ${err.message ?? text}`, options);
+}

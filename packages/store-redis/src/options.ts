@@ -1,0 +1,123 @@
+/** Options of the Redis store: types with defaults, validation, and the URL form. */
+import {
+  DEFAULT_MAX_DOCUMENT_BYTES,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+  InvalidArgumentError,
+  positiveIntegerOption,
+  type StoreUrl,
+} from '@agent-sessions/core';
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+
+export const BACKEND = 'redis';
+export const DEFAULT_PREFIX = 'agent-sessions:';
+
+export interface RedisStoreOptions {
+  /** `redis://` or `rediss://` URL of a server the store connects to (and closes). */
+  url?: string;
+  /** An existing ioredis `Redis` or `Cluster` client; the store leaves it open on close(). */
+  client?: Redis | Cluster;
+  /** Seed nodes of a Redis Cluster the store connects to (and closes). */
+  clusterNodes?: ClusterNode[];
+  /** Extra ioredis options for a connection the store makes (`url` or neither): merged over the store's defaults. */
+  redisOptions?: RedisOptions;
+  /** Extra ioredis Cluster options when the store connects to `clusterNodes`. */
+  clusterOptions?: ClusterOptions;
+  /** Prepended to every key. Default `agent-sessions:`. Must not contain `{` or `}` (they would break hash tags). */
+  prefix?: string;
+  /** Sessions expire this many seconds after their last save or append (sliding). Default: never. */
+  ttlSeconds?: number;
+  /** Time limit of one operation in ms, also for a client you pass in. Default 10000. */
+  operationTimeoutMs?: number;
+  /** Largest encoded document accepted by save and appendMessages, in bytes. Default 256 MiB (Redis caps one value at 512 MB). */
+  maxDocumentBytes?: number;
+}
+
+export interface ResolvedRedisOptions {
+  readonly prefix: string;
+  readonly ttlMs: number | null;
+  readonly operationTimeoutMs: number;
+  readonly maxDocumentBytes: number;
+}
+
+export function resolveOptions(options: RedisStoreOptions): ResolvedRedisOptions {
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidArgumentError('options', 'expected { url } or { client } or { clusterNodes }', {
+      backend: BACKEND,
+    });
+  const sources = [options.url, options.client, options.clusterNodes].filter((s) => s !== undefined).length;
+  if (sources > 1)
+    throw new InvalidArgumentError('options', 'give only one of url, client and clusterNodes', { backend: BACKEND });
+  if (options.url !== undefined && !/^rediss?:\/\//i.test(options.url))
+    throw new InvalidArgumentError('url', `expected redis://… or rediss://…, got "${options.url}"`, {
+      backend: BACKEND,
+    });
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix))
+    throw new InvalidArgumentError(
+      'prefix',
+      'expected a string without { or } (they would break Redis Cluster hash tags)',
+      { backend: BACKEND },
+    );
+  const ttl =
+    options.ttlSeconds === undefined ? null : positiveIntegerOption('ttlSeconds', options.ttlSeconds, 1, BACKEND);
+  return Object.freeze({
+    prefix,
+    ttlMs: ttl === null ? null : ttl * 1000,
+    operationTimeoutMs: positiveIntegerOption(
+      'operationTimeoutMs',
+      options.operationTimeoutMs,
+      DEFAULT_OPERATION_TIMEOUT_MS,
+      BACKEND,
+    ),
+    maxDocumentBytes: positiveIntegerOption(
+      'maxDocumentBytes',
+      options.maxDocumentBytes,
+      DEFAULT_MAX_DOCUMENT_BYTES,
+      BACKEND,
+    ),
+  });
+}
+
+/** ioredis settings for connections the store makes: fail fast while disconnected, reconnect in the background. */
+export function connectionDefaults(timeoutMs: number): RedisOptions {
+  return {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    // Commands issued while disconnected fail at once (StoreUnavailableError) instead of queueing without bound;
+    // the connection keeps retrying in the background, so the store works again when the server is back.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+  };
+}
+
+/**
+ * `redis://[user:pass@]host:port/db?prefix=&ttl=&timeout=` (also `rediss://`). The store's own parameters are removed
+ * before ioredis sees the URL.
+ */
+export function optionsFromUrl(url: StoreUrl): RedisStoreOptions {
+  const params = new URLSearchParams(url.params);
+  const take = (name: string) => {
+    const value = params.get(name);
+    params.delete(name);
+    return value ?? undefined;
+  };
+  const prefix = take('prefix');
+  const ttl = take('ttl');
+  const timeout = take('timeout');
+  const number = (name: string, value: string | undefined) => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n <= 0)
+      throw new InvalidArgumentError(name, `expected a positive integer, got "${value}"`, { backend: BACKEND });
+    return n;
+  };
+  const rest = params.toString();
+  return {
+    url: `${url.scheme}:${url.location}${rest ? `?${rest}` : ''}`,
+    prefix,
+    ttlSeconds: number('ttl', ttl),
+    operationTimeoutMs: number('timeout', timeout),
+  };
+}

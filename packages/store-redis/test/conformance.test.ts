@@ -1,0 +1,28 @@
+import { describeSessionStoreConformance } from '@agent-sessions/core/conformance';
+import { afterAll } from 'vitest';
+import { RedisSessionStore, sessionKeys } from '../src/index.js';
+import { dropPrefix, redisFixture } from './helpers.js';
+
+const { service, admin, runPrefix } = await redisFixture();
+afterAll(async () => {
+  await dropPrefix(admin, runPrefix);
+  admin.disconnect();
+  await service.stop();
+});
+
+// A lower limit than the default 256 MiB, so the suite can exercise SessionTooLargeError.
+const maxDocumentBytes = 8 * 1024 * 1024;
+
+describeSessionStoreConformance('redis', {
+  create: async (namespace) =>
+    new RedisSessionStore({ url: service.url, prefix: `${runPrefix}${namespace}:`, maxDocumentBytes }),
+  destroy: (_store, namespace) => dropPrefix(admin, `${runPrefix}${namespace}:`),
+  // Everything stored for the session: the whole hash (head JSON and summary fields) and the message list.
+  rawRead: async (namespace, id) => {
+    const keys = sessionKeys(`${runPrefix}${namespace}:`, id);
+    const hash = await admin.hgetall(keys.head);
+    if (Object.keys(hash).length === 0) return null;
+    return `${JSON.stringify(hash)}\n${(await admin.lrange(keys.messages, 0, -1)).join('\n')}`;
+  },
+  capabilities: { maxDocumentBytes },
+});

@@ -1,0 +1,56 @@
+/** The conformance call shared by the plain and the gzip/conditional runs. */
+
+import { describeSessionStoreConformance } from '@agent-sessions/core/conformance';
+import type { S3Service } from '@agent-sessions/test-services';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll } from 'vitest';
+import { readBody } from '../../src/body.js';
+import { KeyLayout } from '../../src/keys.js';
+import type { S3StoreOptions } from '../../src/options.js';
+import { emptyPrefix, listKeys, openStore, rawClient, runPrefix } from './s3.js';
+
+export interface ConformanceRun {
+  name: string;
+  s3: S3Service;
+  /** Store options over the service's (endpoint, gzip, conditionalWrites, …). */
+  options: Partial<S3StoreOptions>;
+  atomicRevisions: boolean;
+  maxDocumentBytes?: number;
+}
+
+export function describeS3Conformance(run: ConformanceRun): void {
+  const { s3 } = run;
+  const root = runPrefix('conformance');
+  const raw = rawClient(s3);
+  const prefixOf = (namespace: string) => `${root}${namespace}/`;
+  describeSessionStoreConformance(run.name, {
+    create: async (namespace) =>
+      openStore(s3, prefixOf(namespace), {
+        ...run.options,
+        ...(run.maxDocumentBytes === undefined ? {} : { maxDocumentBytes: run.maxDocumentBytes }),
+      }),
+    destroy: (_store, namespace) => emptyPrefix(raw, s3.bucket, prefixOf(namespace)),
+    rawRead: async (namespace, id) => {
+      const key = new KeyLayout(prefixOf(namespace)).documentKey(id);
+      try {
+        const out = await raw.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }), {
+          abortSignal: AbortSignal.timeout(30_000),
+        });
+        return readBody(out.Body, out.ContentEncoding, key, id);
+      } catch (error) {
+        if ((error as { name?: string }).name === 'NoSuchKey') return null;
+        throw error;
+      }
+    },
+    capabilities: {
+      atomicRevisions: run.atomicRevisions,
+      ...(run.maxDocumentBytes === undefined ? {} : { maxDocumentBytes: run.maxDocumentBytes }),
+    },
+  });
+  afterAll(async () => {
+    await emptyPrefix(raw, s3.bucket, root);
+    const left = await listKeys(raw, s3.bucket, root);
+    raw.destroy();
+    if (left.length > 0) throw new Error(`conformance left ${left.length} objects under ${root}`);
+  });
+}

@@ -1,0 +1,198 @@
+/** Options of the SQLite store: types with their defaults, validation, and the `sqlite:` URL form. */
+import {
+  type BaseStoreOptions,
+  DEFAULT_MAX_DOCUMENT_BYTES,
+  InvalidArgumentError,
+  positiveIntegerOption,
+  type StoreUrl,
+} from '@agent-sessions/core';
+import type Database from 'better-sqlite3';
+
+export const BACKEND = 'sqlite';
+/** Default table name (the messages and meta tables are named after it). */
+export const DEFAULT_TABLE = 'agent_sessions';
+/** Default time a write waits for another connection's lock before failing with StoreUnavailableError. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+/**
+ * SQLite's default SQLITE_MAX_LENGTH: the largest text one row can hold. A whole-document save writes the history as
+ * one row, so no document may be larger.
+ */
+export const SQLITE_MAX_LENGTH = 1_000_000_000;
+/** The path that opens a private in-memory database. */
+export const MEMORY_PATH = ':memory:';
+
+/**
+ * Identifiers are validated, then double-quoted wherever they appear in SQL. 63 characters keeps the same names
+ * valid in PostgreSQL, so one naming scheme works across the SQL backends.
+ */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** `PRAGMA synchronous` levels the store accepts. */
+export type SynchronousMode = 'full' | 'normal';
+
+export interface SqliteStoreOptions extends BaseStoreOptions {
+  /**
+   * The database file (created with its tables when missing; its folder must exist), or `":memory:"` for a private
+   * in-memory database. Exactly one of `path` and `database` is required.
+   */
+  path?: string;
+  /**
+   * An open better-sqlite3 connection. The store uses it as it is and `close()` leaves it open: its owner closes it.
+   * The store still switches the file to WAL (a property of the file, needed for concurrent readers).
+   */
+  database?: Database.Database;
+  /**
+   * Table that holds the sessions. The store also creates `<table>_messages` and `<table>_meta`. Must match
+   * `^[A-Za-z_][A-Za-z0-9_]{0,62}$`. Default `"agent_sessions"`.
+   */
+  table?: string;
+  /**
+   * How long (ms) an operation waits for another connection's write lock before failing with StoreUnavailableError.
+   * Default 5000. With `database`, applied only when given (the connection keeps its own setting otherwise).
+   * better-sqlite3 is synchronous: the wait blocks the event loop, so keep it short.
+   */
+  busyTimeoutMs?: number;
+  /**
+   * `PRAGMA synchronous`: `"full"` (default, SQLite's own) syncs the WAL on every commit, so a committed save
+   * survives power loss; `"normal"` syncs at checkpoints only: faster, still never corrupt, but the last commits may
+   * roll back after a power cut (not after a process crash). With `database`, applied only when given.
+   */
+  synchronous?: SynchronousMode;
+  /**
+   * The largest encoded document `save` and `appendMessages` accept (SessionTooLargeError above it, before anything
+   * is written). Default 256 MiB; at most 1,000,000,000 (SQLite's longest text value).
+   */
+  maxDocumentBytes?: number;
+}
+
+/** Options after validation; frozen. */
+export interface ResolvedSqliteOptions {
+  readonly path: string | null;
+  readonly database: Database.Database | null;
+  readonly table: string;
+  /** null: leave the connection's setting alone (a caller's connection without an explicit option). */
+  readonly busyTimeoutMs: number | null;
+  readonly synchronous: SynchronousMode | null;
+  readonly operationTimeoutMs: number | null;
+  readonly maxDocumentBytes: number;
+}
+
+/** Throws InvalidArgumentError unless `name` is a plain SQL identifier. */
+export function assertIdentifier(argument: string, name: unknown): string {
+  if (typeof name !== 'string' || !IDENTIFIER.test(name))
+    throw new InvalidArgumentError(
+      argument,
+      `expected 1 to 63 letters, digits or underscores not starting with a digit, got ${JSON.stringify(name)}`,
+      { backend: BACKEND },
+    );
+  return name;
+}
+
+function isDatabase(value: unknown): value is Database.Database {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { prepare?: unknown }).prepare === 'function' &&
+    typeof (value as { transaction?: unknown }).transaction === 'function'
+  );
+}
+
+export function resolveOptions(options: SqliteStoreOptions | undefined): ResolvedSqliteOptions {
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidArgumentError('options', 'expected an object such as { path: "./sessions.db" }', {
+      backend: BACKEND,
+    });
+  const { path, database } = options;
+  if ((path === undefined) === (database === undefined))
+    throw new InvalidArgumentError('options', 'pass exactly one of path (a file or ":memory:") and database', {
+      backend: BACKEND,
+    });
+  if (path !== undefined && (typeof path !== 'string' || path === '' || path.includes('\u0000')))
+    throw new InvalidArgumentError('path', `expected a file path or ":memory:", got ${JSON.stringify(path)}`, {
+      backend: BACKEND,
+    });
+  if (database !== undefined && !isDatabase(database))
+    throw new InvalidArgumentError('database', 'expected an open better-sqlite3 Database', { backend: BACKEND });
+  if (database?.open === false)
+    throw new InvalidArgumentError('database', 'the connection is closed; pass an open one', { backend: BACKEND });
+  const synchronous = options.synchronous;
+  if (synchronous !== undefined && synchronous !== 'full' && synchronous !== 'normal')
+    throw new InvalidArgumentError('synchronous', `expected "full" or "normal", got ${String(synchronous)}`, {
+      backend: BACKEND,
+    });
+  const maxDocumentBytes = positiveIntegerOption(
+    'maxDocumentBytes',
+    options.maxDocumentBytes,
+    DEFAULT_MAX_DOCUMENT_BYTES,
+    BACKEND,
+  );
+  if (maxDocumentBytes > SQLITE_MAX_LENGTH)
+    throw new InvalidArgumentError('maxDocumentBytes', `SQLite holds at most ${SQLITE_MAX_LENGTH} bytes in one row`, {
+      backend: BACKEND,
+    });
+  const owned = database === undefined;
+  const timeout = options.operationTimeoutMs;
+  return Object.freeze({
+    path: path ?? null,
+    database: database ?? null,
+    table: assertIdentifier('table', options.table ?? DEFAULT_TABLE),
+    busyTimeoutMs:
+      options.busyTimeoutMs === undefined && !owned
+        ? null
+        : positiveIntegerOption('busyTimeoutMs', options.busyTimeoutMs, DEFAULT_BUSY_TIMEOUT_MS, BACKEND),
+    synchronous: synchronous ?? (owned ? 'full' : null),
+    operationTimeoutMs:
+      timeout === undefined || timeout === null
+        ? null
+        : positiveIntegerOption('operationTimeoutMs', timeout, 0, BACKEND),
+    maxDocumentBytes,
+  });
+}
+
+const URL_PARAMS = new Set(['table', 'busyTimeoutMs', 'synchronous', 'maxDocumentBytes']);
+
+function integerParam(name: string, raw: string): number {
+  if (!/^\d+$/.test(raw))
+    throw new InvalidArgumentError(name, `expected a positive integer in the store URL, got "${raw}"`, {
+      backend: BACKEND,
+    });
+  return Number(raw);
+}
+
+/**
+ * `sqlite:./relative.db` (relative to the working directory), `sqlite:/absolute.db`, `sqlite:///absolute.db`,
+ * `sqlite::memory:`; query parameters `table`, `busyTimeoutMs`, `synchronous`, `maxDocumentBytes`. The path is taken as written (no
+ * percent-decoding), so any file name works.
+ */
+export function optionsFromUrl(url: StoreUrl): SqliteStoreOptions {
+  let path = url.location;
+  if (path.startsWith('//')) {
+    // sqlite:///abs.db is the URL-style spelling of /abs.db; a host part means nothing to a local file.
+    if (!path.startsWith('///'))
+      throw new InvalidArgumentError(
+        'store URL',
+        `"${url.href}" names a host; use sqlite:./file.db, sqlite:/absolute/file.db or sqlite::memory:`,
+        { backend: BACKEND },
+      );
+    path = path.slice(2);
+  }
+  if (path === '')
+    throw new InvalidArgumentError('store URL', `"${url.href}" has no file; use e.g. sqlite:./sessions.db`, {
+      backend: BACKEND,
+    });
+  for (const key of url.params.keys())
+    if (!URL_PARAMS.has(key))
+      throw new InvalidArgumentError('store URL', `unknown parameter "${key}"; known: ${[...URL_PARAMS].join(', ')}`, {
+        backend: BACKEND,
+      });
+  const options: SqliteStoreOptions = { path };
+  const table = url.params.get('table');
+  if (table !== null) options.table = table;
+  const busy = url.params.get('busyTimeoutMs');
+  if (busy !== null) options.busyTimeoutMs = integerParam('busyTimeoutMs', busy);
+  const max = url.params.get('maxDocumentBytes');
+  if (max !== null) options.maxDocumentBytes = integerParam('maxDocumentBytes', max);
+  const synchronous = url.params.get('synchronous');
+  if (synchronous !== null) options.synchronous = synchronous as SynchronousMode;
+  return options;
+}
