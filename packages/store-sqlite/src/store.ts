@@ -33,6 +33,7 @@ import {
 } from '@agent-sessions/core';
 import Database from 'better-sqlite3';
 import { mapSqliteError } from './errors.js';
+import { enableWal } from './journal.js';
 import { migrate } from './migrations.js';
 import {
   BACKEND,
@@ -112,8 +113,10 @@ export class SqliteSessionStore extends BaseSessionStore {
     try {
       db = resolved.database ?? new Database(resolved.path as string);
       if (resolved.busyTimeoutMs !== null) db.pragma(`busy_timeout = ${resolved.busyTimeoutMs}`);
-      // WAL: readers never block the writer and a crash mid-write leaves the last commit intact.
-      if (db.name !== ':memory:' && !db.memory) db.pragma('journal_mode = WAL');
+      if (db.name !== ':memory:' && !db.memory) {
+        // A database passed in keeps its own busy timeout; the WAL switch waits as long as that.
+        enableWal(db, resolved.busyTimeoutMs ?? Number(db.pragma('busy_timeout', { simple: true })));
+      }
       if (resolved.synchronous !== null) db.pragma(`synchronous = ${resolved.synchronous.toUpperCase()}`);
       migrate(db, this.#names);
       const texts = statements(this.#names);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StoreAccessError } from '@agent-sessions/core';
 import { makeSession } from '@agent-sessions/core/conformance';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { readSchemaVersion, SCHEMA_VERSION, SqliteSessionStore, sqlNames } from '../src/index.js';
 import { tempDir } from './helpers.js';
@@ -81,6 +82,24 @@ describe('sqlite: several processes', () => {
     const store = new SqliteSessionStore({ path });
     expect([...(await store.list())].sort()).toEqual(['a', 'b', 'c']);
     expect(readSchemaVersion(store.database, sqlNames('agent_sessions'))).toBe(SCHEMA_VERSION);
+    await store.close();
+  }, 60_000);
+
+  it('opening while another process holds the write lock waits for it instead of failing the switch to WAL', async () => {
+    // SQLite refuses the WAL switch at once (SQLITE_BUSY, no busy handler) while another connection is mid-write.
+    const path = join(dir, 'held.db');
+    new Database(path).exec('CREATE TABLE created_before (x)').close();
+    const child = spawn(process.execPath, tsArgs('hold-lock', [path, '400']), {
+      cwd: packageDir,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    const store = new SqliteSessionStore({ path, busyTimeoutMs: 10_000 });
+    expect(store.database.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(readSchemaVersion(store.database, sqlNames('agent_sessions'))).toBe(SCHEMA_VERSION);
+    await store.save(makeSession('after-wait'));
+    expect(await store.list()).toEqual(['after-wait']);
+    await new Promise((resolve) => child.once('exit', resolve));
     await store.close();
   }, 60_000);
 
