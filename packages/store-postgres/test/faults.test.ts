@@ -134,7 +134,8 @@ describe('a connection killed in the middle of a statement', () => {
     try {
       await blocker.query('BEGIN');
       await blocker.query(`SELECT 1 FROM "${db.schema}"."killed" WHERE id = 'victim' FOR UPDATE`);
-      const pending = store.save(makeSession('victim', { messages: 1 }));
+      // Checked now, awaited below: the rejection may arrive while the loop still awaits its own query.
+      const rejected = unavailable(store.save(makeSession('victim', { messages: 1 })));
       // Wait until the store's statement is blocked on the lock, then end its server connection under it.
       let killed = false;
       for (let i = 0; i < 100 && !killed; i++) {
@@ -147,7 +148,7 @@ describe('a connection killed in the middle of a statement', () => {
         if (!killed) await new Promise((r) => setTimeout(r, 20));
       }
       expect(killed).toBe(true);
-      await unavailable(pending);
+      await rejected;
     } finally {
       await blocker.query('ROLLBACK');
       blocker.release();
@@ -188,7 +189,8 @@ describe('a connection cut in the middle of a statement', () => {
       await store.save(makeSession('cut'));
       await blocker.query('BEGIN');
       await blocker.query(`SELECT 1 FROM "${db.schema}"."cut" WHERE id = 'cut' FOR UPDATE`);
-      const pending = store.save(makeSession('cut', { messages: 1 }));
+      // Checked now, awaited below: the rejection may arrive while the loop still awaits its own query.
+      const rejected = unavailable(store.save(makeSession('cut', { messages: 1 })));
       let waiting = false;
       for (let i = 0; i < 100 && !waiting; i++) {
         const { rows } = await db.pool.query(
@@ -200,7 +202,7 @@ describe('a connection cut in the middle of a statement', () => {
       }
       expect(waiting).toBe(true);
       for (const s of sockets) s.destroy();
-      await unavailable(pending);
+      await rejected;
     } finally {
       await blocker.query('ROLLBACK');
       blocker.release();
