@@ -2,7 +2,7 @@
  * The shared half of every backend: argument checks, the codec, size limits, timeouts, the closed state and error
  * wrapping, so each adapter's `store.ts` holds only its I/O. Third-party adapters may extend it too.
  */
-import { decodeSession, encodeSession, parseMessages, parseSession } from './codec.js';
+import { decodeSession, encodeSession, parseMessages, parseSessionOver } from './codec.js';
 import type { ListSessionsOptions, ListSessionsResult, SessionStore, StoreCapabilities } from './contract.js';
 import {
   InvalidArgumentError,
@@ -14,7 +14,9 @@ import {
   StoreOperationError,
 } from './errors.js';
 import { assertValidSessionId } from './ids.js';
+import type { KnownPrefix } from './known-history.js';
 import { type ListQuery, resolveListQuery } from './listing.js';
+import type { PrefixCheck } from './message-log.js';
 import { assertRevision, resolveExpectedRevision, type WriteOptions } from './revisions.js';
 import type { Message, SessionData } from './schema.js';
 import { withTimeout } from './timeout.js';
@@ -28,6 +30,8 @@ export interface SessionWrite {
   json: string;
   /** Write only when the stored revision equals this (0: must not exist); undefined: unconditionally. */
   expectedRevision: number | undefined;
+  /** How the messages compare with the stored history the store remembered (stores overriding `knownPrefix`). */
+  prefix?: PrefixCheck;
 }
 
 export interface StoredSession {
@@ -72,6 +76,14 @@ export abstract class BaseSessionStore implements SessionStore {
   protected abstract ping(): Promise<void>;
   /** Releases what the store itself opened. Called once. */
   protected abstract closeResources(): Promise<void>;
+
+  /**
+   * The stored history this store remembers for a session being saved (see KnownHistories), or null. `first` is
+   * the caller's first message, unchecked. Split stores override it so a save skips what is already stored.
+   */
+  protected knownPrefix(_id: string, _first: unknown): KnownPrefix | null {
+    return null;
+  }
 
   /** Override where the backend can answer without reading the document. */
   protected async hasSession(id: string): Promise<boolean> {
@@ -142,9 +154,15 @@ export abstract class BaseSessionStore implements SessionStore {
   async save(session: SessionData, opts?: WriteOptions): Promise<{ revision: number }> {
     this.assertOpen();
     const expected = resolveExpectedRevision(opts, this.backendName);
-    const parsed = parseSession(session, this.backendName);
+    const input = session as { id?: unknown; messages?: unknown };
+    const known =
+      typeof input?.id === 'string' && Array.isArray(input.messages)
+        ? this.knownPrefix(input.id, input.messages[0])
+        : null;
+    const { session: parsed, unchanged } = parseSessionOver(session, known?.messages ?? [], this.backendName);
     assertValidSessionId(parsed.id, this.backendName);
     const write = this.prepareWrite(parsed, expected);
+    if (known !== null) write.prefix = { state: known.state, unchanged, bytes: known.bytes };
     return { revision: await this.run('save', parsed.id, () => this.writeSession(write)) };
   }
 
@@ -233,5 +251,13 @@ export function positiveIntegerOption(name: string, value: unknown, fallback: nu
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
     throw new InvalidArgumentError(name, `expected a positive integer, got ${String(value)}`, { backend });
+  return value;
+}
+
+/** Validates a non-negative integer option (0 allowed: sizes of caches a caller may turn off). */
+export function nonNegativeIntegerOption(name: string, value: unknown, fallback: number, backend?: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new InvalidArgumentError(name, `expected 0 or a positive integer, got ${String(value)}`, { backend });
   return value;
 }

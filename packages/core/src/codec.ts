@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { formatIssuePath, SessionCorruptError, SessionValidationError, type ValidationIssue } from './errors.js';
 import { isCanonicalMessage } from './fast-message.js';
-import { findUnsafeIntegerLiteral } from './json.js';
+import { findUnsafeIntegerLiteral, sameJsonValue } from './json.js';
 import { parseMode } from './parse-mode.js';
 import { type Message, MessageSchema, type SessionData, SessionDataSchema } from './schema.js';
 
@@ -24,15 +24,26 @@ function idOf(value: unknown): string | null {
 
 type Issues = ValidationIssue[];
 
-/** Messages: canonical ones pass as they are (no copy), the rest go through the zod schema. */
+/**
+ * Messages: canonical ones pass as they are (no copy), the rest go through the zod schema. The leading messages
+ * equal to `known` (stored messages, already checked) are not checked again: they become the known values, and
+ * `unchanged` counts them.
+ */
 function parseMessageList(
   value: unknown[],
   trusted: boolean,
   issues: Issues,
-): { messages: Message[]; error?: z.ZodError } {
+  known: readonly Message[] = [],
+): { messages: Message[]; unchanged: number; error?: z.ZodError } {
   const messages: Message[] = new Array(value.length);
   let error: z.ZodError | undefined;
-  for (let i = 0; i < value.length; i++) {
+  let unchanged = 0;
+  const comparable = Math.min(known.length, value.length);
+  while (unchanged < comparable && sameJsonValue(value[unchanged], known[unchanged])) {
+    messages[unchanged] = known[unchanged] as Message;
+    unchanged++;
+  }
+  for (let i = unchanged; i < value.length; i++) {
     const m = value[i];
     if (isCanonicalMessage(m, trusted)) {
       messages[i] = m as Message;
@@ -45,7 +56,7 @@ function parseMessageList(
       for (const issue of toIssues(result.error)) issues.push({ ...issue, path: ['messages', i, ...issue.path] });
     }
   }
-  return { messages, error };
+  return { messages, unchanged, error };
 }
 
 /**
@@ -55,22 +66,23 @@ function parseMessageList(
 function parseDocument(
   value: unknown,
   trusted: boolean,
-): { ok: true; session: SessionData } | { ok: false; issues: Issues; error: unknown } {
+  known?: readonly Message[],
+): { ok: true; session: SessionData; unchanged: number } | { ok: false; issues: Issues; error: unknown } {
   const messagesIn =
     typeof value === 'object' && value !== null ? (value as { messages?: unknown }).messages : undefined;
   if (!Array.isArray(messagesIn)) {
     const result = SessionDataSchema.safeParse(value);
     return result.success
-      ? { ok: true, session: result.data }
+      ? { ok: true, session: result.data, unchanged: 0 }
       : { ok: false, issues: toIssues(result.error), error: result.error };
   }
   const issues: Issues = [];
-  const { messages, error } = parseMessageList(messagesIn, trusted, issues);
+  const { messages, unchanged, error } = parseMessageList(messagesIn, trusted, issues, known);
   const head = SessionDataSchema.safeParse({ ...(value as object), messages: [] });
   if (!head.success) issues.unshift(...toIssues(head.error));
   if (issues.length > 0 || !head.success) return { ok: false, issues, error: head.success ? error : head.error };
   head.data.messages = messages;
-  return { ok: true, session: head.data };
+  return { ok: true, session: head.data, unchanged };
 }
 
 /**
@@ -79,10 +91,22 @@ function parseDocument(
  * Throws SessionValidationError naming the field path.
  */
 export function parseSession(value: unknown, backend?: string): SessionData {
-  const result = parseDocument(value, false);
+  return parseSessionOver(value, [], backend).session;
+}
+
+/**
+ * parseSession for a document whose stored messages are `known` (private copies, see KnownHistories): the leading
+ * messages equal to them are not checked again, and become those copies in the result. `unchanged` counts them.
+ */
+export function parseSessionOver(
+  value: unknown,
+  known: readonly Message[],
+  backend?: string,
+): { session: SessionData; unchanged: number } {
+  const result = parseDocument(value, false, known);
   if (!result.ok)
     throw new SessionValidationError(result.issues, { backend, sessionId: idOf(value), cause: result.error });
-  return result.session;
+  return { session: result.session, unchanged: result.unchanged };
 }
 
 /** Validates messages for `appendMessages`. */

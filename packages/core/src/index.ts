@@ -6,6 +6,7 @@ export * from './create-session.js';
 export * from './errors.js';
 export * from './ids.js';
 export { findNonJson, findUnsafeIntegerLiteral, type JsonValue } from './json.js';
+export * from './known-history.js';
 export * from './listing.js';
 export * from './message-log.js';
 export * from './open.js';

@@ -93,3 +93,29 @@ export function findUnsafeIntegerLiteral(text: string): string | null {
   }
   return null;
 }
+
+/**
+ * Whether `value` is the JSON value `json` (a value JSON.parse returned), with keys in the same order: then both
+ * serialize to the same text. Conservative: anything JSON.stringify would write differently from `json` (a Date, a
+ * class instance, an undefined member, a hole) is "different". No recursion guard is needed: `json` is a tree, so
+ * a cycle in `value` stops matching at the depth where `json` ends.
+ */
+export function sameJsonValue(value: unknown, json: unknown): boolean {
+  if (value === json) return true;
+  if (typeof value !== 'object' || typeof json !== 'object' || value === null || json === null) return false;
+  if (Array.isArray(json)) {
+    if (!Array.isArray(value) || value.length !== json.length) return false;
+    for (let i = 0; i < json.length; i++) if (!sameJsonValue(value[i], json[i])) return false;
+    return true;
+  }
+  if (Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const keys = Object.keys(value);
+  const jsonKeys = Object.keys(json);
+  if (keys.length !== jsonKeys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (key !== jsonKeys[i]) return false;
+    if (!sameJsonValue((value as Record<string, unknown>)[key], (json as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}

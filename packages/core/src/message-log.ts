@@ -173,11 +173,98 @@ export function planMessageWrite(stored: MessageLogState | null, messageJsons: r
   return { kind: 'append', from: stored.count, digest: digestMessages(messageJsons.slice(stored.count), prefix) };
 }
 
+export interface RowPlan {
+  kind: 'append' | 'rewrite';
+  /** Index of the first message to write: the stored count for `append`, 0 for `rewrite`. */
+  from: number;
+  /** The digest to record for the new list. */
+  digest: string;
+  /** The JSON texts of `messages[from…]`: the rows to write. */
+  texts: string[];
+  /** UTF-8 bytes of all the messages' JSON texts joined by commas (for the document's size). */
+  messagesBytes: number;
+  /** `texts` joined by commas (see KnownHistories). */
+  readonly text: string;
+  /** For an append verified by hashing: the stored messages' texts joined by commas. */
+  storedText?: string;
+}
+
+/**
+ * planMessageWrite for backends that store one row per message, from the messages themselves: after a PrefixCheck
+ * that found the stored prefix unchanged, only the new messages are serialized and hashed.
+ */
+export function planRowWrite(
+  stored: MessageLogState | null,
+  messages: readonly Message[],
+  check?: PrefixCheck,
+): RowPlan {
+  /** `texts` are the JSON texts of messages[from…]; `verified`, those of a prefix the hashing path serialized. */
+  const plan = (
+    kind: RowPlan['kind'],
+    from: number,
+    digest: string,
+    texts: string[],
+    bytes: number,
+    verified?: string[],
+  ): RowPlan => ({
+    kind,
+    from,
+    digest,
+    texts,
+    messagesBytes: bytes,
+    get text() {
+      return texts.join(',');
+    },
+    ...(verified === undefined ? {} : { storedText: verified.join(',') }),
+  });
+  const known =
+    stored !== null &&
+    stored.count > 0 &&
+    check !== undefined &&
+    check.state.count === stored.count &&
+    check.state.digest === stored.digest;
+  if (known && check.unchanged < stored.count) {
+    // The stored messages are the remembered ones, and the caller's differ from them: nothing to verify.
+    const jsons = messages.map((m) => JSON.stringify(m));
+    return plan('rewrite', 0, digestMessages(jsons), jsons, appendedBytes(jsons, 0));
+  }
+  if (known && (parseDigest(stored.digest)?.bounds.length ?? MAX_DIGEST_SEGMENTS) < MAX_DIGEST_SEGMENTS) {
+    const texts = messages.slice(stored.count).map((m) => JSON.stringify(m));
+    const bytes = check.bytes + appendedBytes(texts, stored.count);
+    return plan('append', stored.count, digestMessages(texts, stored.digest), texts, bytes);
+  }
+  const jsons = messages.map((m) => JSON.stringify(m));
+  const verdict = planMessageWrite(stored, jsons);
+  const bytes = appendedBytes(jsons, 0);
+  if (verdict.kind === 'rewrite' || verdict.from === 0) return plan(verdict.kind, 0, verdict.digest, jsons, bytes);
+  const { from } = verdict;
+  return plan('append', from, verdict.digest, jsons.slice(from), bytes, jsons.slice(0, from));
+}
+
 /** The JSON array body of `messages[from…to)`: their JSON texts joined by commas ('' when the range is empty). */
 function segmentText(messages: readonly Message[], from: number, to: number): string {
   if (to <= from) return '';
   return JSON.stringify(from === 0 && to === messages.length ? messages : messages.slice(from, to)).slice(1, -1);
 }
+
+/**
+ * What a save learned by comparing its messages with the stored history this store remembered (KnownHistories):
+ * valid only while the stored state is still `state`.
+ */
+export interface PrefixCheck {
+  state: MessageLogState;
+  /** How many leading messages of the new list equal the remembered ones. */
+  unchanged: number;
+  /** UTF-8 bytes of the remembered messages' JSON texts joined by commas. */
+  bytes: number;
+}
+
+/**
+ * Appends verified by a PrefixCheck add one segment to the digest each; past this many the next save verifies by
+ * hashing, which compacts the digest again, so the digest stays short and a save hashes the history at most once
+ * every this many turns.
+ */
+export const MAX_DIGEST_SEGMENTS = 64;
 
 export interface SegmentPlan {
   kind: 'append' | 'rewrite';
@@ -189,6 +276,8 @@ export interface SegmentPlan {
   text: string;
   /** UTF-8 bytes of all the messages' JSON texts joined by commas (for the document's size). */
   messagesBytes: number;
+  /** For an append verified by hashing: the stored messages' texts, serialized on the way (see KnownHistories). */
+  storedText?: string;
 }
 
 /**
@@ -196,7 +285,11 @@ export interface SegmentPlan {
  * list is serialized once with one JSON.stringify, hashed, and reused as the text to write. Same digests as
  * planMessageWrite/digestMessages.
  */
-export function planSegmentWrite(stored: MessageLogState | null, messages: readonly Message[]): SegmentPlan {
+export function planSegmentWrite(
+  stored: MessageLogState | null,
+  messages: readonly Message[],
+  check?: PrefixCheck,
+): SegmentPlan {
   const n = messages.length;
   /** Everything as one segment; `known` are texts of the first segments already serialized (no second stringify). */
   const single = (kind: SegmentPlan['kind'], known: string[] = [], knownEnd = 0): SegmentPlan => {
@@ -207,6 +300,21 @@ export function planSegmentWrite(stored: MessageLogState | null, messages: reado
   if (stored === null || stored.count === 0) return single('append');
   const parsed = parseDigest(stored.digest);
   if (stored.count > n || parsed === null || parsed.bounds.at(-1) !== stored.count) return single('rewrite');
+  if (check !== undefined && check.state.count === stored.count && check.state.digest === stored.digest) {
+    // The stored messages are the remembered ones, which the caller's messages were compared with value by value.
+    if (check.unchanged < stored.count) return single('rewrite');
+    if (parsed.bounds.length < MAX_DIGEST_SEGMENTS) {
+      const tail = segmentText(messages, stored.count, n);
+      if (tail === '') return { kind: 'append', from: n, digest: stored.digest, text: '', messagesBytes: check.bytes };
+      return {
+        kind: 'append',
+        from: stored.count,
+        digest: formatDigest([...parsed.bounds, n], segmentTextHash(parsed.hash, n, tail)),
+        text: tail,
+        messagesBytes: check.bytes + 1 + Buffer.byteLength(tail, 'utf8'),
+      };
+    }
+  }
   // Recompute the stored chain over the new list's prefix: equal iff that prefix is unchanged.
   const texts: string[] = [];
   let hash = '';
@@ -227,7 +335,7 @@ export function planSegmentWrite(stored: MessageLogState | null, messages: reado
       ? formatDigest([stored.count], prefixHash)
       : formatDigest([stored.count, n], segmentTextHash(prefixHash, n, tail));
   const messagesBytes = Buffer.byteLength(prefixText, 'utf8') + (tail === '' ? 0 : 1 + Buffer.byteLength(tail, 'utf8'));
-  return { kind: 'append', from: stored.count, digest, text: tail, messagesBytes };
+  return { kind: 'append', from: stored.count, digest, text: tail, messagesBytes, storedText: prefixText };
 }
 
 /** The digest after appending `messages` (stored as one segment `text`) to a history whose digest is `from`. */

@@ -1,7 +1,9 @@
 /** Options of the PostgreSQL store: types with defaults, validation (InvalidArgumentError) and URL → options. */
 import {
+  DEFAULT_HISTORY_CACHE_BYTES,
   DEFAULT_OPERATION_TIMEOUT_MS,
   InvalidArgumentError,
+  nonNegativeIntegerOption,
   positiveIntegerOption,
   type StoreUrl,
 } from '@agent-sessions/core';
@@ -51,6 +53,12 @@ export interface PostgresStoreOptions {
   operationTimeoutMs?: number;
   /** Largest document accepted by `save`, in bytes of JSON (SessionTooLargeError above it). Default 64 MiB. */
   maxDocumentBytes?: number;
+  /**
+   * Characters of message text this store keeps of the sessions it last read or wrote (default 64 Mi; 0: none), so
+   * a save of a session it knows compares messages by value instead of serializing and hashing the whole history.
+   * URL parameter `historyCacheBytes`.
+   */
+  historyCacheBytes?: number;
 }
 
 export type PostgresConnection =
@@ -64,6 +72,7 @@ export interface ResolvedPostgresOptions {
   readonly table: string;
   readonly operationTimeoutMs: number;
   readonly maxDocumentBytes: number;
+  readonly historyCacheBytes: number;
 }
 
 function invalid(name: string, reason: string): InvalidArgumentError {
@@ -138,6 +147,12 @@ export function resolveOptions(options: PostgresStoreOptions | string): Resolved
       DEFAULT_MAX_DOCUMENT_BYTES,
       BACKEND,
     ),
+    historyCacheBytes: nonNegativeIntegerOption(
+      'historyCacheBytes',
+      opts.historyCacheBytes,
+      DEFAULT_HISTORY_CACHE_BYTES,
+      BACKEND,
+    ),
   });
 }
 
@@ -145,7 +160,7 @@ export function resolveOptions(options: PostgresStoreOptions | string): Resolved
 export const URL_PARAMETERS = ['schema', 'table'] as const;
 
 /**
- * `postgres://…?schema=&table=` → options. The store's own parameters are removed before pg sees the URL (pg would
+ * `postgres://…?schema=&table=&historyCacheBytes=` → options. The store's own parameters are removed before pg sees the URL (pg would
  * pass unknown ones to the server as startup parameters, which PostgreSQL and PgBouncer refuse).
  */
 export function optionsFromUrl(url: StoreUrl): PostgresStoreOptions {
@@ -158,6 +173,14 @@ export function optionsFromUrl(url: StoreUrl): PostgresStoreOptions {
     params.delete(name);
     if (values.length > 1) throw invalid(`${name} parameter`, 'give it once');
     if (values.length === 1) options[name] = validateIdentifier(`${name} parameter`, values[0]);
+  }
+  const cache = params.getAll('historyCacheBytes');
+  params.delete('historyCacheBytes');
+  if (cache.length > 1) throw invalid('historyCacheBytes parameter', 'give it once');
+  if (cache.length === 1) {
+    if (!/^\d+$/.test(cache[0] as string))
+      throw invalid('historyCacheBytes parameter', `expected 0 or a positive integer, got "${cache[0]}"`);
+    options.historyCacheBytes = Number(cache[0]);
   }
   const query = params.toString();
   options.connectionString = `${url.scheme}:${url.location}${query === '' ? '' : `?${query}`}`;

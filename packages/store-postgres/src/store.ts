@@ -9,39 +9,31 @@ import {
   assertRevision,
   BaseSessionStore,
   digestMessages,
+  documentBytesOf,
+  headJsonOf,
+  KnownHistories,
+  type KnownPrefix,
   type ListQuery,
   type ListSessionsResult,
   type Message,
-  planMessageWrite,
+  type MessageLogState,
+  planRowWrite,
   SessionConflictError,
   type SessionData,
   SessionNotFoundError,
   type SessionStoreError,
   SessionTooLargeError,
   type SessionWrite,
-  type SplitSession,
   type StoredSession,
-  splitDocumentBytes,
-  splitSession,
   toPage,
 } from '@agent-sessions/core';
 import pg from 'pg';
 import { mapPgError } from './errors.js';
 import { ClientExecutor, type Executor, PoolExecutor, type Runner } from './executor.js';
-import { type KnownState, KnownStates } from './known-states.js';
 import { assertKnownVersion, currentVersion, LATEST_VERSION, migrate } from './migrations.js';
 import { BACKEND, type PostgresStoreOptions, type ResolvedPostgresOptions, resolveOptions } from './options.js';
 import { decodeLoadRow, type LoadRow, type StateRow, type SummaryRow, toSummary } from './rows.js';
 import { buildStatements, type SessionColumns, type Statements, type TableNames, tableNames } from './sql.js';
-
-/** Sessions whose message-log state a store remembers (about 150 bytes each). */
-const KNOWN_STATES = 1000;
-
-/** A write whose document was split once, in prepareWrite, for the size check and the statements alike. */
-interface PostgresWrite extends SessionWrite {
-  split: SplitSession;
-  bytes: number;
-}
 
 export class PostgresSessionStore extends BaseSessionStore {
   readonly backendName = BACKEND;
@@ -51,7 +43,8 @@ export class PostgresSessionStore extends BaseSessionStore {
   readonly #sql: Statements;
   readonly #executor: Executor;
   readonly #timeoutMs: number;
-  readonly #known = new KnownStates(KNOWN_STATES);
+  /** What this store last read or wrote of each session, so a write usually needs no read and skips stored messages. */
+  readonly #known: KnownHistories;
   #ready: Promise<void> | null = null;
 
   constructor(options: PostgresStoreOptions | string) {
@@ -61,6 +54,7 @@ export class PostgresSessionStore extends BaseSessionStore {
       capabilities: { maxDocumentBytes: resolved.maxDocumentBytes },
     });
     this.options = resolved;
+    this.#known = new KnownHistories({ maxBytes: resolved.historyCacheBytes });
     this.#timeoutMs = resolved.operationTimeoutMs;
     this.#names = tableNames(resolved.schema, resolved.table);
     this.#sql = buildStatements(this.#names);
@@ -129,24 +123,14 @@ export class PostgresSessionStore extends BaseSessionStore {
     return mapPgError(error, operation, sessionId);
   }
 
-  /** Splits the document once: its size is checked from the parts, and the parts are what gets written. */
+  // The document is measured after planning (before anything is written), so the whole-document JSON the base class
+  // would build is never needed: each message is serialized at most once, and one already stored not at all.
   protected override prepareWrite(session: SessionData, expectedRevision: number | undefined): SessionWrite {
-    const split = splitSession(session);
-    const bytes = splitDocumentBytes(split);
-    if (bytes > this.capabilities.maxDocumentBytes)
-      throw new SessionTooLargeError(session.id, bytes, this.capabilities.maxDocumentBytes, { backend: BACKEND });
-    const write: PostgresWrite = {
-      id: session.id,
-      session,
-      expectedRevision,
-      split,
-      bytes,
-      // Nothing here needs the whole document as one string; build it only if someone asks.
-      get json() {
-        return JSON.stringify(session);
-      },
-    };
-    return write;
+    return { id: session.id, session, json: '', expectedRevision };
+  }
+
+  protected override knownPrefix(id: string, first: unknown): KnownPrefix | null {
+    return this.#known.prefix(id, first);
   }
 
   // ---- the backend -----------------------------------------------------------------------------------------------
@@ -155,11 +139,11 @@ export class PostgresSessionStore extends BaseSessionStore {
     await this.#ensureReady();
     const [row] = await this.#query<LoadRow>(deadline, this.#sql.load, [id]);
     if (row === undefined) {
-      this.#known.delete(id);
+      this.#known.forget(id);
       return null;
     }
     const session = decodeLoadRow(row, id, this.#record(id));
-    this.#known.set(id, { count: row.message_count, digest: row.messages_digest });
+    this.#known.remember(id, { count: row.message_count, digest: row.messages_digest }, row.bodies ?? '');
     return { session, revision: Number(row.revision) };
   }
 
@@ -167,11 +151,9 @@ export class PostgresSessionStore extends BaseSessionStore {
     const deadline = this.#deadline();
     await this.#ensureReady();
     const { id, session, expectedRevision } = write;
-    const prepared = write as Partial<PostgresWrite>;
-    const split = prepared.split ?? splitSession(session);
-    const bytes = prepared.bytes ?? splitDocumentBytes(split);
-    const { headJson, messageJsons } = split;
-    const columns = (count: number, digest: string): SessionColumns => ({
+    const headJson = headJsonOf(session);
+    const count = session.messages.length;
+    const columns = (digest: string, bytes: number): SessionColumns => ({
       id,
       nameJson: JSON.stringify(session.config.name),
       state: session.state,
@@ -184,9 +166,9 @@ export class PostgresSessionStore extends BaseSessionStore {
       documentBytes: bytes,
     });
     // "Must not exist" cannot be answered from memory; anything else may start from what this store saw last.
-    let known = expectedRevision === 0 ? undefined : this.#known.get(id);
+    let known = expectedRevision === 0 ? undefined : this.#known.state(id);
     for (;;) {
-      let stored: KnownState | null;
+      let stored: MessageLogState | null;
       if (known !== undefined) stored = known;
       else {
         const [state] = await this.#query<StateRow>(deadline, this.#sql.readState, [id]);
@@ -194,28 +176,26 @@ export class PostgresSessionStore extends BaseSessionStore {
         stored = state ? { count: state.message_count, digest: state.messages_digest } : null;
       }
       known = undefined;
-      const plan = planMessageWrite(stored, messageJsons);
-      const from = plan.kind === 'append' ? plan.from : 0;
-      const rows = {
-        from,
-        texts: from === 0 ? messageJsons : messageJsons.slice(from),
-        trim: plan.kind === 'rewrite',
-      };
+      const plan = planRowWrite(stored, session.messages, write.prefix);
+      const bytes = documentBytesOf(headJson, plan.messagesBytes);
+      if (bytes > this.capabilities.maxDocumentBytes)
+        throw new SessionTooLargeError(id, bytes, this.capabilities.maxDocumentBytes, { backend: BACKEND });
+      const rows = { from: plan.from, texts: plan.texts, trim: plan.kind === 'rewrite' };
       const statement = stored
-        ? this.#sql.updateSession(columns(messageJsons.length, plan.digest), rows, {
+        ? this.#sql.updateSession(columns(plan.digest, bytes), rows, {
             count: stored.count,
             digest: stored.digest,
             expectedRevision: expectedRevision ?? null,
           })
-        : this.#sql.insertSession(columns(messageJsons.length, plan.digest), rows);
+        : this.#sql.insertSession(columns(plan.digest, bytes), rows);
       const [written] = await this.#query<{ revision: string }>(deadline, statement.text, statement.values);
       if (written !== undefined) {
-        this.#known.set(id, { count: messageJsons.length, digest: plan.digest });
+        this.#known.rememberWrite(id, stored, { count, digest: plan.digest }, plan, count);
         return Number(written.revision);
       }
       // Another writer got in between (or what this store remembered is out of date): read the row and plan again.
       // With an expectedRevision, the next assertRevision reports the conflict.
-      this.#known.delete(id);
+      this.#known.forget(id);
     }
   }
 
@@ -228,14 +208,14 @@ export class PostgresSessionStore extends BaseSessionStore {
     await this.#ensureReady();
     const jsons = messages.map((m) => JSON.stringify(m));
     const max = this.capabilities.maxDocumentBytes;
-    let known = this.#known.get(id);
+    let known = this.#known.state(id);
     for (;;) {
-      let stored: KnownState;
+      let stored: MessageLogState;
       if (known !== undefined) stored = known;
       else {
         const [state] = await this.#query<StateRow>(deadline, this.#sql.readState, [id]);
         if (state === undefined) {
-          this.#known.delete(id);
+          this.#known.forget(id);
           if (expectedRevision !== undefined)
             throw new SessionConflictError(id, expectedRevision, null, { backend: BACKEND });
           throw new SessionNotFoundError(id, { backend: BACKEND });
@@ -258,18 +238,18 @@ export class PostgresSessionStore extends BaseSessionStore {
       );
       const [written] = await this.#query<{ revision: string }>(deadline, statement.text, statement.values);
       if (written !== undefined) {
-        this.#known.set(id, { count: stored.count + jsons.length, digest });
+        this.#known.extend(id, stored, { count: stored.count + jsons.length, digest }, jsons.join(','), jsons.length);
         return Number(written.revision);
       }
       // Changed since (or too large now): read the row, which also reports a conflict or a size over the limit.
-      this.#known.delete(id);
+      this.#known.forget(id);
     }
   }
 
   protected async removeSession(id: string): Promise<boolean> {
     const deadline = this.#deadline();
     await this.#ensureReady();
-    this.#known.delete(id);
+    this.#known.forget(id);
     // One transaction, sessions row first: its row lock makes a concurrent writer of the same id wait, so the
     // messages deleted next are exactly the ones of the session deleted, never those of a session re-created.
     return this.#executor.transaction(deadline, async (tx) => {

@@ -1,8 +1,10 @@
 /** Options of the Redis store: types with defaults, validation, and the URL form. */
 import {
+  DEFAULT_HISTORY_CACHE_BYTES,
   DEFAULT_MAX_DOCUMENT_BYTES,
   DEFAULT_OPERATION_TIMEOUT_MS,
   InvalidArgumentError,
+  nonNegativeIntegerOption,
   positiveIntegerOption,
   type StoreUrl,
 } from '@agent-sessions/core';
@@ -30,6 +32,11 @@ export interface RedisStoreOptions {
   operationTimeoutMs?: number;
   /** Largest encoded document accepted by save and appendMessages, in bytes. Default 256 MiB (Redis caps one value at 512 MB). */
   maxDocumentBytes?: number;
+  /**
+   * Characters of message text this store keeps of the sessions it last read or wrote (default 64 Mi; 0: none), so
+   * a save of a session it knows compares messages by value instead of serializing and hashing the whole history.
+   */
+  historyCacheBytes?: number;
 }
 
 export interface ResolvedRedisOptions {
@@ -37,6 +44,7 @@ export interface ResolvedRedisOptions {
   readonly ttlMs: number | null;
   readonly operationTimeoutMs: number;
   readonly maxDocumentBytes: number;
+  readonly historyCacheBytes: number;
 }
 
 export function resolveOptions(options: RedisStoreOptions): ResolvedRedisOptions {
@@ -75,6 +83,12 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedRedisOptions
       DEFAULT_MAX_DOCUMENT_BYTES,
       BACKEND,
     ),
+    historyCacheBytes: nonNegativeIntegerOption(
+      'historyCacheBytes',
+      options.historyCacheBytes,
+      DEFAULT_HISTORY_CACHE_BYTES,
+      BACKEND,
+    ),
   });
 }
 
@@ -93,7 +107,7 @@ export function connectionDefaults(timeoutMs: number): RedisOptions {
 }
 
 /**
- * `redis://[user:pass@]host:port/db?prefix=&ttl=&timeout=` (also `rediss://`). The store's own parameters are removed
+ * `redis://[user:pass@]host:port/db?prefix=&ttl=&timeout=&historyCacheBytes=` (also `rediss://`). The store's own parameters are removed
  * before ioredis sees the URL.
  */
 export function optionsFromUrl(url: StoreUrl): RedisStoreOptions {
@@ -106,6 +120,7 @@ export function optionsFromUrl(url: StoreUrl): RedisStoreOptions {
   const prefix = take('prefix');
   const ttl = take('ttl');
   const timeout = take('timeout');
+  const cache = take('historyCacheBytes');
   const number = (name: string, value: string | undefined) => {
     if (value === undefined) return undefined;
     const n = Number(value);
@@ -119,5 +134,6 @@ export function optionsFromUrl(url: StoreUrl): RedisStoreOptions {
     prefix,
     ttlSeconds: number('ttl', ttl),
     operationTimeoutMs: number('timeout', timeout),
+    historyCacheBytes: cache === '0' ? 0 : number('historyCacheBytes', cache),
   };
 }

@@ -9,6 +9,8 @@ import {
   digestSegment,
   documentBytesOf,
   headJsonOf,
+  KnownHistories,
+  type KnownPrefix,
   type ListQuery,
   type ListSessionsResult,
   type Message,
@@ -44,16 +46,17 @@ interface KnownState extends MessageLogState {
   parent: string;
 }
 
-/** Remembered message-log states, so a turn usually needs no read before its write. */
-const STATE_CACHE_LIMIT = 1000;
-
 export class RedisSessionStore extends BaseSessionStore {
   readonly backendName = BACKEND;
   readonly options: ResolvedRedisOptions;
   /** The ioredis client (yours when you passed one in). */
   readonly client: Client;
   readonly #ownsClient: boolean;
-  readonly #states = new Map<string, KnownState>();
+  /**
+   * What this store last read or wrote of each session (message-log state, parent, and the messages while the
+   * budget allows), so a turn usually needs no read before its write and a save skips the messages already stored.
+   */
+  readonly #known: KnownHistories<KnownState>;
   readonly #run: ScriptRunner;
   readonly #index: SessionIndex;
   /** On a Cluster the index is written in a step of its own (another slot); on a standalone server, by the script. */
@@ -68,6 +71,7 @@ export class RedisSessionStore extends BaseSessionStore {
       capabilities: { maxDocumentBytes: resolved.maxDocumentBytes },
     });
     this.options = resolved;
+    this.#known = new KnownHistories({ maxBytes: resolved.historyCacheBytes });
     const defaults = connectionDefaults(resolved.operationTimeoutMs);
     if (input.client) {
       this.client = input.client;
@@ -110,22 +114,14 @@ export class RedisSessionStore extends BaseSessionStore {
     return sessionKeys(this.options.prefix, id);
   }
 
-  #remember(id: string, state: KnownState): void {
-    if (this.#states.size >= STATE_CACHE_LIMIT && !this.#states.has(id)) {
-      const oldest = this.#states.keys().next().value as string;
-      this.#states.delete(oldest);
-    }
-    this.#states.set(id, state);
-  }
-
   async #state(id: string, keys: SessionKeys): Promise<KnownState | null> {
-    const known = this.#states.get(id);
+    const known = this.#known.state(id);
     if (known !== undefined) return known;
     await this.#connect();
     const [rev, count, digest, parent] = await this.client.hmget(keys.head, 'rev', 'count', 'digest', 'parent');
     if (rev === null) return null; // not remembered: another process may create it any time
     const state = { count: Number(count), digest: digest ?? '', parent: parent ?? 'null' };
-    this.#remember(id, state);
+    this.#known.remember(id, state, null);
     return state;
   }
 
@@ -150,6 +146,10 @@ export class RedisSessionStore extends BaseSessionStore {
     return { id: session.id, session, json: '', expectedRevision };
   }
 
+  protected override knownPrefix(id: string, first: unknown): KnownPrefix | null {
+    return this.#known.prefix(id, first);
+  }
+
   protected async writeSession(write: SessionWrite): Promise<number> {
     const { id, session, expectedRevision } = write;
     const { prefix, ttlMs } = this.options;
@@ -163,7 +163,7 @@ export class RedisSessionStore extends BaseSessionStore {
       const state = await this.#state(id, keys);
       // After repeated 'stale' replies (writers racing on this session), rewrite: the messages of a rewrite cannot be
       // stale, only the stored parent it assumes, which changes only when a writer changes it.
-      const plan = planSegmentWrite(attempt < 3 ? state : null, session.messages);
+      const plan = planSegmentWrite(attempt < 3 ? state : null, session.messages, write.prefix);
       const kind = attempt < 3 ? plan.kind : 'rewrite';
       const bytes = documentBytesOf(headJson, plan.messagesBytes);
       if (bytes > this.capabilities.maxDocumentBytes)
@@ -212,7 +212,7 @@ export class RedisSessionStore extends BaseSessionStore {
         plan.text,
       );
       if (reply[0] === 'stale') {
-        this.#states.delete(id);
+        this.#known.forget(id);
         continue;
       }
       if (reply[0] === 'conflict') {
@@ -221,7 +221,8 @@ export class RedisSessionStore extends BaseSessionStore {
           backend: BACKEND,
         });
       }
-      this.#remember(id, { count: session.messages.length, digest: plan.digest, parent });
+      const after = { count: session.messages.length, digest: plan.digest, parent };
+      this.#known.rememberWrite(id, kind === 'rewrite' ? null : state, after, plan, after.count);
       if (this.#cluster)
         await this.#index.update(
           id,
@@ -275,14 +276,15 @@ export class RedisSessionStore extends BaseSessionStore {
         text,
       );
       if (reply[0] === 'stale' || reply[0] === 'missing') {
-        this.#states.delete(id);
+        this.#known.forget(id);
         continue;
       }
       if (reply[0] === 'conflict')
         throw new SessionConflictError(id, expectedRevision as number, Number(reply[1]), { backend: BACKEND });
       if (reply[0] === 'toolarge')
         throw new SessionTooLargeError(id, Number(reply[1]), this.capabilities.maxDocumentBytes, { backend: BACKEND });
-      this.#remember(id, { count: state.count + messages.length, digest, parent: String(reply[3]) });
+      const after = { count: state.count + messages.length, digest, parent: String(reply[3]) };
+      this.#known.extend(id, state, after, text, messages.length);
       if (this.#cluster && ttlMs !== null) {
         // The expiry of the session's index entry slides with the session.
         const updatedAt = Number(reply[2]);
@@ -296,7 +298,7 @@ export class RedisSessionStore extends BaseSessionStore {
   protected async removeSession(id: string): Promise<boolean> {
     const keys = this.#keys(id);
     const reply = await this.#run.eval(REMOVE, [keys.head, keys.messages], []);
-    this.#states.delete(id);
+    this.#known.forget(id);
     if (reply === null) return false;
     const member = indexMember(Number(reply[0]), id);
     const parent = JSON.parse(String(reply[1])) as string | null;
@@ -319,12 +321,13 @@ export class RedisSessionStore extends BaseSessionStore {
     const [[, fields], [, segments]] = results as [[null, (string | null)[]], [null, string[]]];
     const [headJson, rev, count, digest, parent] = fields;
     if (headJson === null || headJson === undefined) {
-      this.#states.delete(id);
+      this.#known.forget(id);
       return null;
     }
     // One JSON.parse for the whole history: the list elements are comma-joined message texts.
+    const messagesText = segments.join(',');
     const session = decodeSplitSession(
-      { headJson, messagesText: segments.join(','), count: Number(count), messagesRecord: keys.messages },
+      { headJson, messagesText, count: Number(count), messagesRecord: keys.messages },
       id,
       {
         backend: BACKEND,
@@ -332,7 +335,8 @@ export class RedisSessionStore extends BaseSessionStore {
         record: keys.head,
       },
     );
-    this.#remember(id, { count: session.messages.length, digest: digest ?? '', parent: parent ?? 'null' });
+    const state = { count: session.messages.length, digest: digest ?? '', parent: parent ?? 'null' };
+    this.#known.remember(id, state, messagesText);
     return { session, revision: Number(rev) };
   }
 

@@ -1,8 +1,10 @@
 /** Options of the SQLite store: types with their defaults, validation, and the `sqlite:` URL form. */
 import {
   type BaseStoreOptions,
+  DEFAULT_HISTORY_CACHE_BYTES,
   DEFAULT_MAX_DOCUMENT_BYTES,
   InvalidArgumentError,
+  nonNegativeIntegerOption,
   positiveIntegerOption,
   type StoreUrl,
 } from '@agent-sessions/core';
@@ -63,6 +65,11 @@ export interface SqliteStoreOptions extends BaseStoreOptions {
    * is written). Default 256 MiB; at most 1,000,000,000 (SQLite's longest text value).
    */
   maxDocumentBytes?: number;
+  /**
+   * Characters of message text this store keeps of the sessions it last read or wrote (default 64 Mi; 0: none), so
+   * a save of a session it knows compares messages by value instead of serializing and hashing the whole history.
+   */
+  historyCacheBytes?: number;
 }
 
 /** Options after validation; frozen. */
@@ -75,6 +82,7 @@ export interface ResolvedSqliteOptions {
   readonly synchronous: SynchronousMode | null;
   readonly operationTimeoutMs: number | null;
   readonly maxDocumentBytes: number;
+  readonly historyCacheBytes: number;
 }
 
 /** Throws InvalidArgumentError unless `name` is a plain SQL identifier. */
@@ -146,10 +154,16 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
         ? null
         : positiveIntegerOption('operationTimeoutMs', timeout, 0, BACKEND),
     maxDocumentBytes,
+    historyCacheBytes: nonNegativeIntegerOption(
+      'historyCacheBytes',
+      options.historyCacheBytes,
+      DEFAULT_HISTORY_CACHE_BYTES,
+      BACKEND,
+    ),
   });
 }
 
-const URL_PARAMS = new Set(['table', 'busyTimeoutMs', 'synchronous', 'maxDocumentBytes']);
+const URL_PARAMS = new Set(['table', 'busyTimeoutMs', 'synchronous', 'maxDocumentBytes', 'historyCacheBytes']);
 
 function integerParam(name: string, raw: string): number {
   if (!/^\d+$/.test(raw))
@@ -161,8 +175,8 @@ function integerParam(name: string, raw: string): number {
 
 /**
  * `sqlite:./relative.db` (relative to the working directory), `sqlite:/absolute.db`, `sqlite:///absolute.db`,
- * `sqlite::memory:`; query parameters `table`, `busyTimeoutMs`, `synchronous`, `maxDocumentBytes`. The path is taken as written (no
- * percent-decoding), so any file name works.
+ * `sqlite::memory:`; query parameters `table`, `busyTimeoutMs`, `synchronous`, `maxDocumentBytes`, `historyCacheBytes`. The path is
+ * taken as written (no percent-decoding), so any file name works.
  */
 export function optionsFromUrl(url: StoreUrl): SqliteStoreOptions {
   let path = url.location;
@@ -190,6 +204,8 @@ export function optionsFromUrl(url: StoreUrl): SqliteStoreOptions {
   if (table !== null) options.table = table;
   const busy = url.params.get('busyTimeoutMs');
   if (busy !== null) options.busyTimeoutMs = integerParam('busyTimeoutMs', busy);
+  const cache = url.params.get('historyCacheBytes');
+  if (cache !== null) options.historyCacheBytes = integerParam('historyCacheBytes', cache);
   const max = url.params.get('maxDocumentBytes');
   if (max !== null) options.maxDocumentBytes = integerParam('maxDocumentBytes', max);
   const synchronous = url.params.get('synchronous');

@@ -13,11 +13,15 @@ import {
   digestSegment,
   documentBytesOf,
   headJsonOf,
+  KnownHistories,
+  type KnownPrefix,
   type ListQuery,
   type ListSessionsResult,
   type Message,
+  type MessageLogState,
   nextRevision,
   planSegmentWrite,
+  type SegmentPlan,
   SessionConflictError,
   SessionCorruptError,
   type SessionData,
@@ -56,6 +60,7 @@ interface HeadRow {
   key: number;
   revision: number;
   message_count: number;
+  messages_digest: string;
   head: string;
 }
 
@@ -77,6 +82,15 @@ interface ReadRows {
 
 type Statements = { [K in StatementName]: Database.Statement };
 
+/** What a committed write leaves for the history cache, which is updated only once the transaction commits. */
+interface WriteResult {
+  revision: number;
+  before: MessageLogState | null;
+  after: MessageLogState;
+  /** For a save: how it was written. */
+  plan?: SegmentPlan;
+}
+
 export class SqliteSessionStore extends BaseSessionStore {
   readonly backendName = BACKEND;
   readonly options: ResolvedSqliteOptions;
@@ -87,12 +101,14 @@ export class SqliteSessionStore extends BaseSessionStore {
   readonly #sql: Statements;
   /** Where the data lives, for error messages and SessionCorruptError records. */
   readonly #where: string;
+  /** What this store last read or wrote of each session, so a save skips the messages already stored. */
+  readonly #known: KnownHistories;
   // Transaction functions are built once: better-sqlite3's db.transaction() costs about 0.1 ms per call, as much as
   // a whole 10-message save, so building one per operation would dominate small writes and loads.
   readonly #tx: {
-    write: Database.Transaction<(write: SessionWrite, headJson: string) => number>;
+    write: Database.Transaction<(write: SessionWrite, headJson: string) => WriteResult>;
     append: Database.Transaction<
-      (id: string, messages: Message[], text: string, expectedRevision: number | undefined) => number
+      (id: string, messages: Message[], text: string, expectedRevision: number | undefined) => WriteResult
     >;
     remove: Database.Transaction<(id: string) => boolean>;
     read: Database.Transaction<(id: string) => ReadRows | null>;
@@ -109,6 +125,7 @@ export class SqliteSessionStore extends BaseSessionStore {
     this.#names = sqlNames(resolved.table);
     this.#where = `sqlite:${resolved.path ?? resolved.database?.name ?? '?'}#${resolved.table}`;
     this.#owns = resolved.database === null;
+    this.#known = new KnownHistories({ maxBytes: resolved.historyCacheBytes });
     let db: Database.Database | null = null;
     try {
       db = resolved.database ?? new Database(resolved.path as string);
@@ -160,20 +177,24 @@ export class SqliteSessionStore extends BaseSessionStore {
     this.#sql.insertSegment.run(key, seq, count, text);
   }
 
+  protected override knownPrefix(id: string, first: unknown): KnownPrefix | null {
+    return this.#known.prefix(id, first);
+  }
+
   protected async writeSession(write: SessionWrite): Promise<number> {
-    return this.#tx.write.immediate(write, headJsonOf(write.session));
+    const { revision, before, after, plan } = this.#tx.write.immediate(write, headJsonOf(write.session));
+    this.#known.rememberWrite(write.id, before, after, plan as SegmentPlan, after.count);
+    return revision;
   }
 
   /** Runs inside the write transaction. */
-  #writeRows(write: SessionWrite, headJson: string): number {
+  #writeRows(write: SessionWrite, headJson: string): WriteResult {
     const { id, session, expectedRevision } = write;
     const count = session.messages.length;
     const state = this.#sql.selectState.get(id) as StateRow | undefined;
     assertRevision(id, expectedRevision, state?.revision ?? null, BACKEND);
-    const plan = planSegmentWrite(
-      state ? { count: state.message_count, digest: state.messages_digest } : null,
-      session.messages,
-    );
+    const before = state ? { count: state.message_count, digest: state.messages_digest } : null;
+    const plan = planSegmentWrite(before, session.messages, write.prefix);
     const bytes = documentBytesOf(headJson, plan.messagesBytes);
     if (bytes > this.capabilities.maxDocumentBytes)
       throw new SessionTooLargeError(id, bytes, this.capabilities.maxDocumentBytes, { backend: BACKEND });
@@ -200,7 +221,7 @@ export class SqliteSessionStore extends BaseSessionStore {
       if (plan.kind === 'rewrite') this.#rewriteSegments(state.key, plan.text, count);
       else this.#insertSegment(state.key, plan.text, count - plan.from);
     }
-    return revision;
+    return { revision, before, after: { count, digest: plan.digest }, plan };
   }
 
   /** Replaces every segment of a session by one holding `count` messages (none when `count` is 0). */
@@ -221,11 +242,13 @@ export class SqliteSessionStore extends BaseSessionStore {
   ): Promise<number> {
     // The new messages as one segment: their JSON texts joined by commas.
     const text = JSON.stringify(messages).slice(1, -1);
-    return this.#tx.append.immediate(id, messages, text, expectedRevision);
+    const { revision, before, after } = this.#tx.append.immediate(id, messages, text, expectedRevision);
+    this.#known.extend(id, before as MessageLogState, after, text, messages.length);
+    return revision;
   }
 
   /** Runs inside the write transaction. */
-  #appendRows(id: string, messages: Message[], text: string, expectedRevision: number | undefined): number {
+  #appendRows(id: string, messages: Message[], text: string, expectedRevision: number | undefined): WriteResult {
     const state = this.#sql.selectState.get(id) as StateRow | undefined;
     if (state === undefined) {
       if (expectedRevision !== undefined)
@@ -238,18 +261,23 @@ export class SqliteSessionStore extends BaseSessionStore {
     if (bytes > this.capabilities.maxDocumentBytes)
       throw new SessionTooLargeError(id, bytes, this.capabilities.maxDocumentBytes, { backend: BACKEND });
     const revision = state.revision + 1;
+    const after = {
+      count: state.message_count + messages.length,
+      digest: digestSegment(text, messages.length, state.messages_digest),
+    };
     this.#sql.updateAppend.run({
       key: state.key,
-      message_count: state.message_count + messages.length,
+      message_count: after.count,
       revision,
-      messages_digest: digestSegment(text, messages.length, state.messages_digest),
+      messages_digest: after.digest,
       document_bytes: bytes,
     });
     this.#insertSegment(state.key, text, messages.length);
-    return revision;
+    return { revision, before: { count: state.message_count, digest: state.messages_digest }, after };
   }
 
   protected async removeSession(id: string): Promise<boolean> {
+    this.#known.forget(id);
     return this.#tx.remove.immediate(id);
   }
 
@@ -265,7 +293,10 @@ export class SqliteSessionStore extends BaseSessionStore {
   protected async readSession(id: string): Promise<StoredSession | null> {
     // One read transaction: the head and the messages come from the same snapshot.
     const rows = this.#tx.read.deferred(id);
-    if (rows === null) return null;
+    if (rows === null) {
+      this.#known.forget(id);
+      return null;
+    }
     const record = this.#record(id);
     const ctx = { backend: BACKEND, sessionId: id, record };
     const stored = rows.segments.reduce((sum, segment) => sum + segment.message_count, 0);
@@ -277,6 +308,7 @@ export class SqliteSessionStore extends BaseSessionStore {
       );
     const messagesText = rows.segments.map((segment) => segment.json).join(',');
     const session = decodeSplitSession({ headJson: rows.head.head, messagesText, count: stored }, id, ctx);
+    this.#known.remember(id, { count: stored, digest: rows.head.messages_digest }, messagesText);
     return { session, revision: rows.head.revision };
   }
 

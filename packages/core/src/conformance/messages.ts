@@ -98,6 +98,89 @@ export function describeMessages(ctx: SuiteContext): void {
       expect((await store.get('interleave'))?.revision).toBe(6);
     });
 
+    it('a long run of saves from one loaded document, with edits in place deep inside earlier messages', async () => {
+      // Stores may remember what they stored and compare by value: every kind of in-place change must be seen after
+      // many turns too, not only on the first save after a load.
+      const { store } = await saved('turns', 6);
+      const doc = (await store.load('turns'))!;
+      const turn = async (change: (messages: Message[]) => void) => {
+        change(doc.messages);
+        doc.updated_at += 1;
+        await store.save(doc);
+        expect(await store.load('turns')).toEqual(doc);
+      };
+      for (let i = 0; i < 5; i++) await turn((m) => m.push(makeMessage(m.length)));
+      await turn((m) => {
+        (m[4]!.content[1] as { input: { command: string } }).input.command = 'edited deep inside';
+        m.push(makeMessage(m.length));
+      });
+      await turn((m) => {
+        (m[7]!.content[0] as { text: string }).text = 'edited without adding a message';
+      });
+      await turn((m) => {
+        (m[1]!.content[1] as { input: Record<string, unknown> }).input.added = { nested: [null, true, 0.5] };
+      });
+      await turn((m) => {
+        delete (m[1]!.content[1] as { input: Record<string, unknown> }).input.timeout;
+      });
+      await turn((m) => {
+        (m[9] as unknown as Record<string, unknown>).unknown_key = 'kept';
+      });
+      await turn((m) => {
+        m.at(-1)!.role = 'assistant';
+      });
+      await turn((m) => m.splice(3, 2));
+      await turn((m) => m.push(makeMessage(m.length), makeMessage(m.length + 1)));
+      await turn((m) => {
+        m[2] = { ...m[2]!, content: [{ type: 'text', text: 'replaced object, same position' }] };
+      });
+      await turn((m) => m.splice(0, m.length - 2, makeMessage(0, 'compacted summary')));
+      for (let i = 0; i < 3; i++) await turn((m) => m.push(makeMessage(m.length)));
+      expect((await store.get('turns'))?.revision).toBe(19);
+    });
+
+    it('a message object saved, then changed in place, is seen on a later save', async () => {
+      const { store, doc } = await saved('later', 2);
+      for (let i = 0; i < 3; i++) {
+        doc.messages.push(makeMessage(doc.messages.length));
+        await store.save(doc);
+      }
+      // The caller keeps its objects after saving them; changing one must count as a change.
+      (doc.messages[3]!.content[0] as { text: string }).text = 'changed after it was saved';
+      doc.messages.push(makeMessage(doc.messages.length));
+      await store.save(doc);
+      expect(await store.load('later')).toEqual(doc);
+    });
+
+    it('saves through a store whose view is out of date (another store changed the session) come back exactly', async () => {
+      const { store: a, namespace } = await ctx.fresh();
+      const b = await ctx.reopen(namespace);
+      const doc: SessionData = { ...makeSession('shared', { messages: 0 }), messages: msgs(0, 4) };
+      await a.save(doc);
+      for (let i = 0; i < 3; i++) {
+        doc.messages.push(makeMessage(doc.messages.length));
+        await a.save(doc);
+      }
+      // b replaces the history with one of the same length; a then saves its own document plus one message.
+      await b.save({ ...doc, messages: msgs(0, doc.messages.length, 'from-b-') });
+      doc.messages.push(makeMessage(doc.messages.length));
+      await a.save(doc);
+      expect(await b.load('shared')).toEqual(doc);
+      // b appends; a saves its document, which lacks b's message: a's document is what is stored.
+      await b.appendMessages('shared', msgs(100, 101));
+      doc.messages.push(makeMessage(doc.messages.length));
+      await a.save(doc);
+      expect(await b.load('shared')).toEqual(doc);
+      expect(await a.load('shared')).toEqual(doc);
+      // b deletes and re-creates it with other messages; a's next save still stores exactly a's document.
+      await b.delete('shared');
+      await b.save({ ...doc, messages: msgs(0, 3, 'recreated-') });
+      doc.messages.push(makeMessage(doc.messages.length));
+      await a.save(doc);
+      expect(await b.load('shared')).toEqual(doc);
+      await expect(a.save(doc, { expectedRevision: 1 })).rejects.toMatchObject({ code: 'SESSION_CONFLICT' });
+    });
+
     it('head fields change while messages stay the same', async () => {
       const { store, doc } = await saved('head', 4);
       const next = clone(doc);
