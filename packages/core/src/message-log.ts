@@ -100,6 +100,11 @@ export function appendedBytes(messageJsons: readonly string[], count: number): n
   return bytes;
 }
 
+/** UTF-8 bytes that appending one segment (`added` messages, their texts joined by commas) adds to `count` stored. */
+export function appendedSegmentBytes(text: string, added: number, count: number): number {
+  return added === 0 ? 0 : Buffer.byteLength(text, 'utf8') + (count > 0 ? 1 : 0);
+}
+
 /** A write for backends that store head and messages apart: split once, measured once. */
 export interface SplitWrite extends SessionWrite {
   split: SplitSession;
@@ -171,74 +176,6 @@ export function planMessageWrite(stored: MessageLogState | null, messageJsons: r
       ? stored.digest
       : formatDigest([stored.count], segmentHash('', stored.count, messageJsons, 0, stored.count));
   return { kind: 'append', from: stored.count, digest: digestMessages(messageJsons.slice(stored.count), prefix) };
-}
-
-export interface RowPlan {
-  kind: 'append' | 'rewrite';
-  /** Index of the first message to write: the stored count for `append`, 0 for `rewrite`. */
-  from: number;
-  /** The digest to record for the new list. */
-  digest: string;
-  /** The JSON texts of `messages[from…]`: the rows to write. */
-  texts: string[];
-  /** UTF-8 bytes of all the messages' JSON texts joined by commas (for the document's size). */
-  messagesBytes: number;
-  /** `texts` joined by commas (see KnownHistories). */
-  readonly text: string;
-  /** For an append verified by hashing: the stored messages' texts joined by commas. */
-  storedText?: string;
-}
-
-/**
- * planMessageWrite for backends that store one row per message, from the messages themselves: after a PrefixCheck
- * that found the stored prefix unchanged, only the new messages are serialized and hashed.
- */
-export function planRowWrite(
-  stored: MessageLogState | null,
-  messages: readonly Message[],
-  check?: PrefixCheck,
-): RowPlan {
-  /** `texts` are the JSON texts of messages[from…]; `verified`, those of a prefix the hashing path serialized. */
-  const plan = (
-    kind: RowPlan['kind'],
-    from: number,
-    digest: string,
-    texts: string[],
-    bytes: number,
-    verified?: string[],
-  ): RowPlan => ({
-    kind,
-    from,
-    digest,
-    texts,
-    messagesBytes: bytes,
-    get text() {
-      return texts.join(',');
-    },
-    ...(verified === undefined ? {} : { storedText: verified.join(',') }),
-  });
-  const known =
-    stored !== null &&
-    stored.count > 0 &&
-    check !== undefined &&
-    check.state.count === stored.count &&
-    check.state.digest === stored.digest;
-  if (known && check.unchanged < stored.count) {
-    // The stored messages are the remembered ones, and the caller's differ from them: nothing to verify.
-    const jsons = messages.map((m) => JSON.stringify(m));
-    return plan('rewrite', 0, digestMessages(jsons), jsons, appendedBytes(jsons, 0));
-  }
-  if (known && (parseDigest(stored.digest)?.bounds.length ?? MAX_DIGEST_SEGMENTS) < MAX_DIGEST_SEGMENTS) {
-    const texts = messages.slice(stored.count).map((m) => JSON.stringify(m));
-    const bytes = check.bytes + appendedBytes(texts, stored.count);
-    return plan('append', stored.count, digestMessages(texts, stored.digest), texts, bytes);
-  }
-  const jsons = messages.map((m) => JSON.stringify(m));
-  const verdict = planMessageWrite(stored, jsons);
-  const bytes = appendedBytes(jsons, 0);
-  if (verdict.kind === 'rewrite' || verdict.from === 0) return plan(verdict.kind, 0, verdict.digest, jsons, bytes);
-  const { from } = verdict;
-  return plan('append', from, verdict.digest, jsons.slice(from), bytes, jsons.slice(0, from));
 }
 
 /** The JSON array body of `messages[from…to)`: their JSON texts joined by commas ('' when the range is empty). */

@@ -54,6 +54,15 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
         WHERE parent_id_json IS NOT NULL`,
     ],
   },
+  {
+    description:
+      'message segments: a row holds message_count consecutive messages from seq, their JSON joined by commas',
+    statements: (q) => [
+      // A row of version 1 is the segment of one message at its index, so existing histories read on unchanged.
+      // Adding a column with a constant default rewrites nothing (PostgreSQL 11+ stores the default once).
+      `ALTER TABLE ${q.messages} ADD COLUMN message_count integer NOT NULL DEFAULT 1`,
+    ],
+  },
 ]);
 
 export const LATEST_VERSION = MIGRATIONS.length;

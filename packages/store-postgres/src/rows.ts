@@ -21,7 +21,7 @@ export interface LoadRow {
   message_count: number;
   messages_digest: string;
   head: string;
-  /** Message rows found for seq 0 … message_count - 1. */
+  /** Messages held by the segment rows found for seq 0 … message_count - 1. */
   n: string;
   /** Their texts joined by commas, in seq order; null when there are none. */
   bodies: string | null;
@@ -46,7 +46,7 @@ function corrupt(record: string, id: string, reason: string): SessionCorruptErro
 export function decodeLoadRow(row: LoadRow, id: string, record: string): SessionData {
   const ctx = { backend: BACKEND, sessionId: id, record };
   if (Number(row.n) !== row.message_count)
-    throw corrupt(record, id, `it records ${row.message_count} messages but ${row.n} message rows are stored`);
+    throw corrupt(record, id, `it records ${row.message_count} messages but its segments hold ${row.n}`);
   // The rows arrive joined by commas: one JSON.parse for the whole history.
   return decodeSplitSession({ headJson: row.head, messagesText: row.bodies ?? '', count: row.message_count }, id, ctx);
 }

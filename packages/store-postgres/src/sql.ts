@@ -80,11 +80,15 @@ export interface SessionColumns {
   documentBytes: number;
 }
 
-/** The message rows of one write: `texts` go to seq `from`, `from + 1`, …; `trim` drops rows past the new end. */
-export interface MessageRows {
+/**
+ * The messages of one write: one segment of `count` messages starting at index `from`, their JSON texts joined by
+ * commas in `text` (nothing when `count` is 0). `rewrite` replaces every stored message (then `from` is 0).
+ */
+export interface MessageSegment {
   from: number;
-  texts: string[];
-  trim: boolean;
+  count: number;
+  text: string;
+  rewrite: boolean;
 }
 
 /** The write is applied only when the row still holds this message log (and revision, when given). */
@@ -102,15 +106,15 @@ export interface Statement {
 export interface Statements {
   readonly readState: string;
   /** A new session: inserts the row unless the id exists (then no row is returned). */
-  insertSession(columns: SessionColumns, messages: MessageRows): Statement;
+  insertSession(columns: SessionColumns, messages: MessageSegment): Statement;
   /** Updates the row under `guard`; returns no row when the guard does not hold. */
-  updateSession(columns: SessionColumns, messages: MessageRows, guard: WriteGuard): Statement;
-  /** Adds message rows under `guard`, unless the document would pass `maxBytes`. */
+  updateSession(columns: SessionColumns, messages: MessageSegment, guard: WriteGuard): Statement;
+  /** Adds one segment of `count` messages under `guard`, unless the document would pass `maxBytes`. */
   appendMessages(
     id: string,
     newCount: number,
     newDigest: string,
-    texts: string[],
+    segment: { text: string; count: number },
     addedBytes: number,
     maxBytes: number,
     guard: WriteGuard,
@@ -130,8 +134,9 @@ export function buildStatements(names: TableNames): Statements {
   // Upsert, not insert: rows left past message_count (never read) are simply overwritten.
   // Parameters of every session write: $1 id, $2 name_json, $3 state, $4 created_at, $5 updated_at,
   // $6 parent_id_json, $7 message_count, $8 messages_digest, $9 head, $10 document_bytes; then, by statement, the
-  // guard ($11 stored count, $12 stored digest, $13 expected revision or null) and the rows ($14 first seq,
-  // $15 texts). Variants leave out what they do not need, because PostgreSQL refuses a parameter it cannot type.
+  // guard ($11 stored count, $12 stored digest, $13 expected revision or null) and the segment ($14 its seq, $15 its
+  // message count, $16 its text). Variants leave out what they do not need (PostgreSQL refuses a parameter it cannot
+  // type).
   const columnValues = (c: SessionColumns): unknown[] => [
     c.id,
     c.nameJson,
@@ -144,18 +149,18 @@ export function buildStatements(names: TableNames): Statements {
     c.head,
     c.documentBytes,
   ];
-  // Upsert, not insert: rows past message_count (never read) may be left by an interrupted history; overwrite them.
-  // The texts travel as one JSON array of strings: JSON.stringify writes it faster than pg escapes a text[] literal,
-  // and the server unescapes it in C. The texts hold no NUL or lone surrogate (JSON.stringify escaped those), so
-  // json_array_elements_text gives them back exactly.
-  const insertRows = (gate: string, from: string, texts: string) => `INSERT INTO ${q.messages} (session_id, seq, body)
-    SELECT $1, ${from}::integer + (m.ord::integer - 1), m.body
-    FROM json_array_elements_text(${texts}::json) WITH ORDINALITY AS m(body, ord)
-    WHERE EXISTS (SELECT 1 FROM ${gate})
-    ON CONFLICT (session_id, seq) DO UPDATE SET body = EXCLUDED.body`;
-  // A shorter history (truncation, compaction) drops the rows past its end in the same statement.
-  const trimRows = (gate: string) =>
-    `DELETE FROM ${q.messages} WHERE session_id = $1 AND seq >= $7 AND EXISTS (SELECT 1 FROM ${gate})`;
+  // A segment row: `n` messages starting at index `seq` (so a version-1 row, one message at its index, is one too),
+  // their JSON texts joined by commas, sent as one text parameter: the server stores it as it comes, with no
+  // per-message rows to insert or index. The texts hold no NUL or lone surrogate (JSON.stringify escaped those).
+  // Upsert, not insert: a row left at that seq by an earlier, longer history is overwritten.
+  const insertSegment = (gate: string, seq: string, n: string, text: string) => `INSERT INTO ${q.messages}
+      (session_id, seq, message_count, body)
+    SELECT $1, ${seq}::integer, ${n}::integer, ${text}::text WHERE ${n}::integer > 0 AND EXISTS (SELECT 1 FROM ${gate})
+    ON CONFLICT (session_id, seq) DO UPDATE SET message_count = EXCLUDED.message_count, body = EXCLUDED.body`;
+  // Rows after the segment written at `seq` (all from `seq` when none is): what a rewrite replaces, or rows of an
+  // earlier, longer history. Deleted in the same statement, so no reader sees them beside the new segment.
+  const trimSegments = (gate: string, seq: string, n: string) => `DELETE FROM ${q.messages}
+    WHERE session_id = $1 AND seq >= ${seq}::integer + least(${n}::integer, 1) AND EXISTS (SELECT 1 FROM ${gate})`;
   // Each write is one statement, so its checks and its writes commit together, in autocommit mode, without a
   // transaction that a pooler would have to pin a server connection for.
   const insertSession = `WITH s AS (
@@ -163,7 +168,7 @@ export function buildStatements(names: TableNames): Statements {
         messages_digest, head, document_bytes)
       VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
       ON CONFLICT (id) DO NOTHING RETURNING revision
-    ), t AS (${trimRows('s')}), m AS (${insertRows('s', '$11', '$12')})
+    ), t AS (${trimSegments('s', '$11', '$12')}), m AS (${insertSegment('s', '$11', '$12', '$13')})
     SELECT revision FROM s`;
   // The guard on the stored message_count and digest makes the append-or-rewrite plan valid at the moment of
   // writing, whatever happened since it was read; the one on revision is the caller's expectedRevision.
@@ -174,19 +179,20 @@ export function buildStatements(names: TableNames): Statements {
   const update = {
     // The same messages again: only the head changes.
     head: updateRow,
-    append: `WITH s AS (${updateRow}), m AS (${insertRows('s', '$14', '$15')}) SELECT revision FROM s`,
-    rewrite: `WITH s AS (${updateRow}), t AS (${trimRows('s')}), m AS (${insertRows('s', '$14', '$15')})
-      SELECT revision FROM s`,
+    // New messages after the stored ones, or a rewrite (seq 0): one segment, and nothing after it.
+    segment: `WITH s AS (${updateRow}), t AS (${trimSegments('s', '$14', '$15')}),
+      m AS (${insertSegment('s', '$14', '$15', '$16')}) SELECT revision FROM s`,
   };
-  // $1 id, $2 new count, $3 new digest, $4 stored count (also the first seq), $5 stored digest, $6 expected revision,
-  // $7 texts, $8 bytes added, $9 maxDocumentBytes: checked here too, so a size known from earlier is never trusted.
+  // $1 id, $2 new count, $3 new digest, $4 stored count (also the segment's seq), $5 stored digest, $6 expected
+  // revision, $7 the segment's text, $8 bytes added, $9 maxDocumentBytes (checked here too, so a size known from
+  // earlier is never trusted), $10 messages added.
   const appendMessages = `WITH s AS (
       UPDATE ${q.sessions} SET revision = revision + 1, message_count = $2, messages_digest = $3,
         document_bytes = document_bytes + $8
       WHERE id = $1 AND message_count = $4 AND messages_digest = $5 AND ($6::bigint IS NULL OR revision = $6)
         AND document_bytes + $8 <= $9
       RETURNING revision
-    ), m AS (${insertRows('s', '$4', '$7')})
+    ), t AS (${trimSegments('s', '$4', '$10')}), m AS (${insertSegment('s', '$4', '$10', '$7')})
     SELECT revision FROM s`;
   const summary = 'id, name_json, state, created_at, updated_at, parent_id_json, message_count, revision';
   const listSummaries = [0, 1, 2, 3].map((variant) => {
@@ -204,16 +210,15 @@ export function buildStatements(names: TableNames): Statements {
     readState: `SELECT revision, message_count, messages_digest, document_bytes FROM ${q.sessions} WHERE id = $1`,
     insertSession: (columns, messages) => ({
       text: insertSession,
-      values: [...columnValues(columns), messages.from, JSON.stringify(messages.texts)],
+      values: [...columnValues(columns), messages.from, messages.count, messages.text],
     }),
     updateSession: (columns, messages, guard) => {
       const values = [...columnValues(columns), guard.count, guard.digest, guard.expectedRevision];
-      const rows = [messages.from, JSON.stringify(messages.texts)];
-      if (messages.trim) return { text: update.rewrite, values: [...values, ...rows] };
-      if (messages.texts.length > 0) return { text: update.append, values: [...values, ...rows] };
+      if (messages.rewrite || messages.count > 0)
+        return { text: update.segment, values: [...values, messages.from, messages.count, messages.text] };
       return { text: update.head, values };
     },
-    appendMessages: (id, newCount, newDigest, texts, addedBytes, maxBytes, guard) => ({
+    appendMessages: (id, newCount, newDigest, segment, addedBytes, maxBytes, guard) => ({
       text: appendMessages,
       values: [
         id,
@@ -222,16 +227,17 @@ export function buildStatements(names: TableNames): Statements {
         guard.count,
         guard.digest,
         guard.expectedRevision,
-        JSON.stringify(texts),
+        segment.text,
         addedBytes,
         maxBytes,
+        segment.count,
       ],
     }),
-    // One statement, so the head and the messages come from one snapshot. The messages arrive as the inside of a
-    // JSON array (one string, one JSON.parse) instead of a text[] that pg would unescape character by character.
+    // One statement, so the head and the messages come from one snapshot. The segments arrive joined by commas: the
+    // inside of one JSON array (one string, one JSON.parse), with the number of messages they hold.
     load: `SELECT s.revision, s.message_count, s.messages_digest, s.head, m.n, m.bodies
       FROM ${q.sessions} s CROSS JOIN LATERAL (
-        SELECT count(*) AS n, string_agg(body, ',' ORDER BY seq) AS bodies FROM ${q.messages}
+        SELECT coalesce(sum(message_count), 0) AS n, string_agg(body, ',' ORDER BY seq) AS bodies FROM ${q.messages}
         WHERE session_id = s.id AND seq >= 0 AND seq < s.message_count
       ) m
       WHERE s.id = $1`,

@@ -1,14 +1,15 @@
 /**
  * PostgresSessionStore: backend I/O only. A session is a row of head JSON + summary columns + revision in the
- * sessions table and one row per message in the messages table, so an agent turn writes only its new messages and
+ * sessions table and, in the messages table, one row per write that added messages (a segment), so an agent turn
+ * writes only its new messages, a whole-document save writes two rows, and
  * listing never reads a document. Every write is one statement (check and write commit together); only delete and
  * migrations use a transaction, and nothing keeps session state on a connection, so a transaction-mode pooler works.
  */
 import {
-  appendedBytes,
+  appendedSegmentBytes,
   assertRevision,
   BaseSessionStore,
-  digestMessages,
+  digestSegment,
   documentBytesOf,
   headJsonOf,
   KnownHistories,
@@ -17,7 +18,8 @@ import {
   type ListSessionsResult,
   type Message,
   type MessageLogState,
-  planRowWrite,
+  planSegmentWrite,
+  type SegmentPlan,
   SessionConflictError,
   type SessionData,
   SessionNotFoundError,
@@ -176,18 +178,18 @@ export class PostgresSessionStore extends BaseSessionStore {
         stored = state ? { count: state.message_count, digest: state.messages_digest } : null;
       }
       known = undefined;
-      const plan = planRowWrite(stored, session.messages, write.prefix);
+      const plan: SegmentPlan = planSegmentWrite(stored, session.messages, write.prefix);
       const bytes = documentBytesOf(headJson, plan.messagesBytes);
       if (bytes > this.capabilities.maxDocumentBytes)
         throw new SessionTooLargeError(id, bytes, this.capabilities.maxDocumentBytes, { backend: BACKEND });
-      const rows = { from: plan.from, texts: plan.texts, trim: plan.kind === 'rewrite' };
+      const segment = { from: plan.from, count: count - plan.from, text: plan.text, rewrite: plan.kind === 'rewrite' };
       const statement = stored
-        ? this.#sql.updateSession(columns(plan.digest, bytes), rows, {
+        ? this.#sql.updateSession(columns(plan.digest, bytes), segment, {
             count: stored.count,
             digest: stored.digest,
             expectedRevision: expectedRevision ?? null,
           })
-        : this.#sql.insertSession(columns(plan.digest, bytes), rows);
+        : this.#sql.insertSession(columns(plan.digest, bytes), segment);
       const [written] = await this.#query<{ revision: string }>(deadline, statement.text, statement.values);
       if (written !== undefined) {
         this.#known.rememberWrite(id, stored, { count, digest: plan.digest }, plan, count);
@@ -206,7 +208,9 @@ export class PostgresSessionStore extends BaseSessionStore {
   ): Promise<number> {
     const deadline = this.#deadline();
     await this.#ensureReady();
-    const jsons = messages.map((m) => JSON.stringify(m));
+    // The new messages as one segment: their JSON texts joined by commas.
+    const text = JSON.stringify(messages).slice(1, -1);
+    const added = messages.length;
     const max = this.capabilities.maxDocumentBytes;
     let known = this.#known.state(id);
     for (;;) {
@@ -222,23 +226,23 @@ export class PostgresSessionStore extends BaseSessionStore {
         }
         assertRevision(id, expectedRevision, Number(state.revision), BACKEND);
         stored = { count: state.message_count, digest: state.messages_digest };
-        const bytes = Number(state.document_bytes) + appendedBytes(jsons, stored.count);
+        const bytes = Number(state.document_bytes) + appendedSegmentBytes(text, added, stored.count);
         if (bytes > max) throw new SessionTooLargeError(id, bytes, max, { backend: BACKEND });
       }
       known = undefined;
-      const digest = digestMessages(jsons, stored.digest);
+      const digest = digestSegment(text, added, stored.digest);
       const statement = this.#sql.appendMessages(
         id,
-        stored.count + jsons.length,
+        stored.count + added,
         digest,
-        jsons,
-        appendedBytes(jsons, stored.count),
+        { text, count: added },
+        appendedSegmentBytes(text, added, stored.count),
         max,
         { count: stored.count, digest: stored.digest, expectedRevision: expectedRevision ?? null },
       );
       const [written] = await this.#query<{ revision: string }>(deadline, statement.text, statement.values);
       if (written !== undefined) {
-        this.#known.extend(id, stored, { count: stored.count + jsons.length, digest }, jsons.join(','), jsons.length);
+        this.#known.extend(id, stored, { count: stored.count + added, digest }, text, added);
         return Number(written.revision);
       }
       // Changed since (or too large now): read the row, which also reports a conflict or a size over the limit.

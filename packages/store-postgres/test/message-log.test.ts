@@ -1,4 +1,4 @@
-/** The head + message rows layout: what each write touches, and that edits of any kind are never lost. */
+/** The head + message segments layout: what each write touches, and that edits of any kind are never lost. */
 import { SessionConflictError, SessionTooLargeError } from '@agent-sessions/core';
 import { makeMessage, makeSession } from '@agent-sessions/core/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,10 +17,11 @@ afterAll(async () => {
   await db?.cleanup();
 });
 
-/** Each stored message row: its text and the id of the transaction that last wrote it. */
-async function rows(id: string): Promise<{ seq: number; body: string; xmin: string }[]> {
+/** Each stored segment row: where it starts, how many messages it holds, its text and the transaction that wrote it. */
+async function rows(id: string): Promise<{ seq: number; n: number; body: string; xmin: string }[]> {
   const result = await db.pool.query(
-    `SELECT seq, body, xmin::text AS xmin FROM "${db.schema}"."log_messages" WHERE session_id = $1 ORDER BY seq`,
+    `SELECT seq, message_count AS n, body, xmin::text AS xmin FROM "${db.schema}"."log_messages"
+     WHERE session_id = $1 ORDER BY seq`,
     [id],
   );
   return result.rows;
@@ -31,25 +32,26 @@ async function documentBytesColumn(id: string): Promise<number> {
   return Number(result.rows[0].document_bytes);
 }
 
-describe('message rows', () => {
-  it('appendMessages and a save that adds messages write only the new rows', async () => {
+describe('message segments', () => {
+  it('a whole-document save writes one segment row; appendMessages and a growing save add one each', async () => {
     const doc = makeSession('append-only', { messages: 5 });
     await store.save(doc);
     const first = await rows('append-only');
-    expect(first).toHaveLength(5);
+    expect(first.map(({ seq, n }) => ({ seq, n }))).toEqual([{ seq: 0, n: 5 }]);
+    expect(first[0]?.body).toBe(JSON.stringify(doc.messages).slice(1, -1));
 
     expect(await store.appendMessages('append-only', [makeMessage(5), makeMessage(6)])).toEqual({ revision: 2 });
     const second = await rows('append-only');
-    expect(second.slice(0, 5)).toEqual(first);
-    expect(second.slice(5).map((r) => r.seq)).toEqual([5, 6]);
-    expect(second[5]?.xmin).not.toBe(first[0]?.xmin);
+    expect(second.slice(0, 1)).toEqual(first);
+    expect(second.slice(1).map(({ seq, n }) => ({ seq, n }))).toEqual([{ seq: 5, n: 2 }]);
+    expect(second[1]?.xmin).not.toBe(first[0]?.xmin);
 
     const loaded = (await store.load('append-only'))!;
     loaded.messages.push(makeMessage(7));
     expect(await store.save(loaded)).toEqual({ revision: 3 });
     const third = await rows('append-only');
-    expect(third.slice(0, 7)).toEqual(second);
-    expect(third).toHaveLength(8);
+    expect(third.slice(0, 2)).toEqual(second);
+    expect(third.slice(2).map(({ seq, n }) => ({ seq, n }))).toEqual([{ seq: 7, n: 1 }]);
     expect(await store.load('append-only')).toEqual(loaded);
 
     // The same document again: a new revision, no message row touched.
@@ -65,7 +67,10 @@ describe('message rows', () => {
     edited.messages[3] = makeMessage(3, 'edited in the middle');
     await store.save(edited);
     expect(await store.load('middle')).toEqual(edited);
-    expect((await rows('middle'))[3]?.body).toContain('edited in the middle');
+    const [only, ...rest] = await rows('middle');
+    expect(rest).toEqual([]);
+    expect(only).toMatchObject({ seq: 0, n: 6 });
+    expect(only?.body).toContain('edited in the middle');
   });
 
   it('an edit in place of a loaded message object is seen, with a new message after it', async () => {
@@ -82,11 +87,18 @@ describe('message rows', () => {
   });
 
   it('truncation and compaction drop the rows past the new end', async () => {
-    await store.save(makeSession('truncate', { messages: 9 }));
+    const long = makeSession('truncate', { messages: 6 });
+    await store.save({ ...long, messages: long.messages.slice(0, 3) });
+    await store.save(long);
+    expect((await rows('truncate')).map(({ seq, n }) => ({ seq, n }))).toEqual([
+      { seq: 0, n: 3 },
+      { seq: 3, n: 3 },
+    ]);
     const shorter = makeSession('truncate', { messages: 3 });
+    shorter.messages[2] = makeMessage(2, 'shortened');
     await store.save(shorter);
     expect(await store.load('truncate')).toEqual(shorter);
-    expect((await rows('truncate')).map((r) => r.seq)).toEqual([0, 1, 2]);
+    expect((await rows('truncate')).map(({ seq, n }) => ({ seq, n }))).toEqual([{ seq: 0, n: 3 }]);
     const compacted = makeSession('truncate', { messages: 0 });
     compacted.messages.push(makeMessage(0, 'summary of everything so far'));
     await store.save(compacted);
@@ -95,10 +107,26 @@ describe('message rows', () => {
     const empty = makeSession('truncate', { messages: 0 });
     await store.save(empty);
     expect(await rows('truncate')).toEqual([]);
-    expect(await store.get('truncate')).toEqual({ session: empty, revision: 4 });
+    expect(await store.get('truncate')).toEqual({ session: empty, revision: 5 });
   });
 
-  it('concurrent appends over several connections each get their own revision and row', async () => {
+  it('rows past the stored end (left by an older writer) are never read, and a new segment replaces them', async () => {
+    const doc = makeSession('stale-rows', { messages: 3 });
+    await store.save(doc);
+    await db.pool.query(
+      `INSERT INTO "${db.schema}"."log_messages" (session_id, seq, message_count, body) VALUES ($1, 4, 5, 'not json')`,
+      ['stale-rows'],
+    );
+    expect(await store.load('stale-rows')).toEqual(doc);
+    await store.appendMessages('stale-rows', [makeMessage(3), makeMessage(4)]);
+    expect((await rows('stale-rows')).map(({ seq, n }) => ({ seq, n }))).toEqual([
+      { seq: 0, n: 3 },
+      { seq: 3, n: 2 },
+    ]);
+    expect((await store.load('stale-rows'))?.messages).toEqual([...doc.messages, makeMessage(3), makeMessage(4)]);
+  });
+
+  it('concurrent appends over several connections each get their own revision and segment', async () => {
     await store.save(makeSession('race', { messages: 1 }));
     const others = [0, 1].map(() => new PostgresSessionStore({ pool: db.pool, schema: db.schema, table: 'log' }));
     const writers = [store, ...others];

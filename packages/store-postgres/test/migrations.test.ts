@@ -37,7 +37,7 @@ describe('migrations', () => {
       const results = await runTogether(children);
       expect(results).toEqual(results.map(() => ({ ok: true })));
       for (const table of ['a', 'b']) {
-        expect(await versions(schema, table)).toEqual([1, 2]);
+        expect(await versions(schema, table)).toEqual([1, 2, 3]);
         expect(await indexes(schema, table)).toEqual([`${table}_list_idx`, `${table}_parent_idx`, `${table}_pkey`]);
       }
     } finally {
@@ -88,11 +88,35 @@ describe('migrations', () => {
 
     const store = new PostgresSessionStore({ pool: db.pool, schema: db.schema, table: 'old' });
     expect(await store.get('from-v1')).toEqual({ session: doc, revision: 7 });
-    expect(await versions(db.schema, 'old')).toEqual([1, 2]);
-    expect(LATEST_VERSION).toBe(2);
+    expect(await versions(db.schema, 'old')).toEqual([1, 2, 3]);
+    expect(LATEST_VERSION).toBe(3);
     expect(await indexes(db.schema, 'old')).toEqual(['old_list_idx', 'old_parent_idx', 'old_pkey']);
     expect((await store.listSessions({ parentId: 'root' })).sessions.map((s) => s.id)).toEqual(['from-v1']);
+    // Version 1's rows (one message each) are segments of one: new segments go after them, a rewrite replaces them.
     expect(await store.appendMessages('from-v1', [makeMessage(3)])).toEqual({ revision: 8 });
+    const longer = { ...doc, messages: [...doc.messages, makeMessage(3), makeMessage(4), makeMessage(5)] };
+    expect(await store.save(longer)).toEqual({ revision: 9 });
+    const segments = async () =>
+      (
+        await db.pool.query(
+          `SELECT seq, message_count AS n FROM "${db.schema}"."old_messages" WHERE session_id = $1 ORDER BY seq`,
+          [doc.id],
+        )
+      ).rows;
+    expect(await segments()).toEqual([
+      { seq: 0, n: 1 },
+      { seq: 1, n: 1 },
+      { seq: 2, n: 1 },
+      { seq: 3, n: 1 },
+      { seq: 4, n: 2 },
+    ]);
+    const other = new PostgresSessionStore({ pool: db.pool, schema: db.schema, table: 'old' });
+    expect(await other.get('from-v1')).toEqual({ session: longer, revision: 9 });
+    const edited = { ...longer, messages: [makeMessage(0, 'edited'), ...longer.messages.slice(1)] };
+    await other.save(edited);
+    expect(await segments()).toEqual([{ seq: 0, n: 6 }]);
+    expect(await store.load('from-v1')).toEqual(edited);
+    await other.close();
     await store.close();
   });
 

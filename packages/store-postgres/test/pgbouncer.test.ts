@@ -109,7 +109,7 @@ describe('through PgBouncer', () => {
         if (got) expect(got.session).toEqual(makeSession(id, { messages: got.session.messages.length }));
       }
       const { rows } = await db.pool.query(
-        `SELECT s.id, s.message_count, (SELECT count(*) FROM "${db.schema}"."busy_messages" m
+        `SELECT s.id, s.message_count, (SELECT coalesce(sum(m.message_count), 0) FROM "${db.schema}"."busy_messages" m
            WHERE m.session_id = s.id)::int AS n FROM "${db.schema}"."busy" s`,
       );
       for (const row of rows) expect(row.n, row.id).toBe(row.message_count);

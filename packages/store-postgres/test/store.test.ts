@@ -217,8 +217,10 @@ describe('corrupt rows', () => {
     await store.close();
   });
 
+  /** Stores three messages as three segment rows (seq 0, 1, 2: one save, then two saves adding one each). */
   async function corruptWith(id: string, sql: string): Promise<SessionCorruptError> {
-    await store.save(makeSession(id, { messages: 3 }));
+    const doc = makeSession(id, { messages: 3 });
+    for (const n of [1, 2, 3]) await store.save({ ...doc, messages: doc.messages.slice(0, n) });
     await db.pool.query(sql, [id]);
     const error = await store.load(id).then(
       () => null,
@@ -231,17 +233,19 @@ describe('corrupt rows', () => {
     return corrupt;
   }
 
-  it('a message row that is not JSON', async () => {
+  it('a segment row that is not JSON', async () => {
     await corruptWith('m-json', `UPDATE ${m()} SET body = '{"role": "us' WHERE session_id = $1 AND seq = 1`);
   });
 
-  it('a message row holding two values', async () => {
+  it('a segment row holding more messages than it records', async () => {
     await corruptWith('m-two', `UPDATE ${m()} SET body = body || ',' || body WHERE session_id = $1 AND seq = 2`);
   });
 
-  it('a missing message row', async () => {
+  it('a missing segment row, and a segment recording more messages than the session', async () => {
     const e = await corruptWith('m-gap', `DELETE FROM ${m()} WHERE session_id = $1 AND seq = 1`);
-    expect(e.message).toMatch(/3 messages but 2/);
+    expect(e.message).toMatch(/3 messages but its segments hold 2/);
+    const f = await corruptWith('m-count', `UPDATE ${m()} SET message_count = 2 WHERE session_id = $1 AND seq = 1`);
+    expect(f.message).toMatch(/3 messages but its segments hold 4/);
   });
 
   it('an integer beyond 2^53 in a message', async () => {

@@ -7,6 +7,7 @@
  * within the process.
  */
 import {
+  appendedSegmentBytes,
   assertRevision,
   BaseSessionStore,
   decodeSplitSession,
@@ -256,8 +257,7 @@ export class SqliteSessionStore extends BaseSessionStore {
       throw new SessionNotFoundError(id, { backend: BACKEND });
     }
     assertRevision(id, expectedRevision, state.revision, BACKEND);
-    const bytes =
-      state.document_bytes + (messages.length === 0 ? 0 : Buffer.byteLength(text) + (state.message_count > 0 ? 1 : 0));
+    const bytes = state.document_bytes + appendedSegmentBytes(text, messages.length, state.message_count);
     if (bytes > this.capabilities.maxDocumentBytes)
       throw new SessionTooLargeError(id, bytes, this.capabilities.maxDocumentBytes, { backend: BACKEND });
     const revision = state.revision + 1;
