@@ -131,7 +131,6 @@ export interface Statements {
 
 export function buildStatements(names: TableNames): Statements {
   const q = quoteNames(names);
-  // Upsert, not insert: rows left past message_count (never read) are simply overwritten.
   // Parameters of every session write: $1 id, $2 name_json, $3 state, $4 created_at, $5 updated_at,
   // $6 parent_id_json, $7 message_count, $8 messages_digest, $9 head, $10 document_bytes; then, by statement, the
   // guard ($11 stored count, $12 stored digest, $13 expected revision or null) and the segment ($14 its seq, $15 its

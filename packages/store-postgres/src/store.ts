@@ -1,9 +1,9 @@
 /**
  * PostgresSessionStore: backend I/O only. A session is a row of head JSON + summary columns + revision in the
  * sessions table and, in the messages table, one row per write that added messages (a segment), so an agent turn
- * writes only its new messages, a whole-document save writes two rows, and
- * listing never reads a document. Every write is one statement (check and write commit together); only delete and
- * migrations use a transaction, and nothing keeps session state on a connection, so a transaction-mode pooler works.
+ * writes only its new messages, a whole-document save writes two rows, and listing never reads a document. Every
+ * write is one statement (check and write commit together); only delete and migrations use a transaction, and nothing
+ * keeps session state on a connection, so a transaction-mode pooler works.
  */
 import {
   appendedSegmentBytes,
