@@ -63,6 +63,24 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       `ALTER TABLE ${q.messages} ADD COLUMN message_count integer NOT NULL DEFAULT 1`,
     ],
   },
+  {
+    description: 'LZ4 compression of message segments (PostgreSQL 14+ built with lz4; otherwise left as it is)',
+    statements: (q) => [
+      // A segment is large JSON text, which TOAST compresses: LZ4 compresses a 100 KB history about twice as fast as
+      // the default pglz, to about the same size, and reads it back faster. It applies to values written from now
+      // on; older ones stay readable as they are. A server without it keeps pglz: the error is caught here, and the
+      // statement runs through EXECUTE so that an older server's parser never sees the syntax.
+      `DO $migration$
+      BEGIN
+        IF current_setting('server_version_num')::integer >= 140000 THEN
+          EXECUTE 'ALTER TABLE ${q.messages} ALTER COLUMN body SET COMPRESSION lz4';
+        END IF;
+      EXCEPTION WHEN feature_not_supported THEN
+        NULL;
+      END
+      $migration$`,
+    ],
+  },
 ]);
 
 export const LATEST_VERSION = MIGRATIONS.length;
