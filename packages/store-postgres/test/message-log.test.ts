@@ -110,6 +110,31 @@ describe('message segments', () => {
     expect(await store.get('truncate')).toEqual({ session: empty, revision: 5 });
   });
 
+  it('with historyCacheBytes 0, a growing save still adds one segment (verified by hashing) and an edit rewrites', async () => {
+    const forgetful = new PostgresSessionStore({
+      pool: db.pool,
+      schema: db.schema,
+      table: 'log',
+      historyCacheBytes: 0,
+    });
+    const doc = makeSession('hashed', { messages: 3 });
+    await forgetful.save(doc);
+    const loaded = (await forgetful.load('hashed'))!;
+    loaded.messages.push(makeMessage(3));
+    await forgetful.save(loaded);
+    const grown = await rows('hashed');
+    expect(grown.map(({ seq, n }) => ({ seq, n }))).toEqual([
+      { seq: 0, n: 3 },
+      { seq: 3, n: 1 },
+    ]);
+    (loaded.messages[1]!.content[0] as { text: string }).text = 'edited in place';
+    loaded.messages.push(makeMessage(4));
+    await forgetful.save(loaded);
+    expect((await rows('hashed')).map(({ seq, n }) => ({ seq, n }))).toEqual([{ seq: 0, n: 5 }]);
+    expect(await store.load('hashed')).toEqual(loaded);
+    await forgetful.close();
+  });
+
   it('rows past the stored end (left by an older writer) are never read, and a new segment replaces them', async () => {
     const doc = makeSession('stale-rows', { messages: 3 });
     await store.save(doc);

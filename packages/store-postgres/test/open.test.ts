@@ -1,5 +1,10 @@
 /** `openSessionStore('postgres://…')` and `postgresql://`, with the store's own query parameters. */
-import { InvalidArgumentError, openSessionStore, parseStoreUrl } from '@agent-sessions/core';
+import {
+  DEFAULT_HISTORY_CACHE_BYTES,
+  InvalidArgumentError,
+  openSessionStore,
+  parseStoreUrl,
+} from '@agent-sessions/core';
 import { makeSession } from '@agent-sessions/core/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { optionsFromUrl, PostgresSessionStore } from '../src/index.js';
@@ -49,6 +54,21 @@ describe('store URLs', () => {
       connectionString: 'postgresql://u:p%40ss@db.example:6543/app?sslmode=require',
     });
     expect(optionsFromUrl(parseStoreUrl('postgres://localhost/app')).connectionString).toBe('postgres://localhost/app');
+  });
+
+  it('takes historyCacheBytes (0 or a positive integer) and removes it before pg sees the URL', async () => {
+    expect(optionsFromUrl(parseStoreUrl('postgres://h/d?historyCacheBytes=0&sslmode=disable'))).toEqual({
+      historyCacheBytes: 0,
+      connectionString: 'postgres://h/d?sslmode=disable',
+    });
+    expect(optionsFromUrl(parseStoreUrl('postgres://h/d?historyCacheBytes=4096')).historyCacheBytes).toBe(4096);
+    for (const bad of ['-1', 'lots', '1.5'])
+      expect(() => optionsFromUrl(parseStoreUrl(`postgres://h/d?historyCacheBytes=${bad}`)), bad).toThrow(
+        InvalidArgumentError,
+      );
+    const store = new PostgresSessionStore('postgres://h/d'); // connects on first use: never here
+    expect(store.options.historyCacheBytes).toBe(DEFAULT_HISTORY_CACHE_BYTES);
+    await store.close();
   });
 
   it('refuses a bad schema or table parameter', async () => {

@@ -1,5 +1,6 @@
 /** Backend-specific behaviour: what is written per turn, TTL, index repair, corrupt records, URLs and ownership. */
 import {
+  DEFAULT_HISTORY_CACHE_BYTES,
   InvalidArgumentError,
   openSessionStore,
   SessionCorruptError,
@@ -29,26 +30,32 @@ describe('redis: writes only what changed', () => {
   // when the store does not rewrite that list element.
   const marked = (json: string) => ` ${json}`;
 
-  it('appendMessages and save with new messages push only the tail; an edit rewrites the list', async () => {
-    const { prefix, store } = fresh();
-    const doc = makeSession('tail', { messages: 50 });
-    await store.save(doc);
-    const keys = sessionKeys(prefix, 'tail');
-    expect(await admin.llen(keys.messages)).toBe(1);
-    await admin.lset(keys.messages, 0, marked((await admin.lindex(keys.messages, 0)) as string));
-    await store.appendMessages('tail', [makeMessage(50)]);
-    doc.messages.push(makeMessage(50), makeMessage(51));
-    await store.save(doc);
-    expect(await admin.llen(keys.messages)).toBe(3); // the first write, the append, the save's tail
-    expect((await admin.lindex(keys.messages, 0))?.startsWith(' ')).toBe(true);
-    expect(await store.load('tail')).toEqual(doc);
-    (doc.messages[10]!.content[0] as { text: string }).text = 'edited';
-    await store.save(doc);
-    expect(await admin.llen(keys.messages)).toBe(1);
-    expect((await admin.lindex(keys.messages, 0))?.startsWith(' ')).toBe(false);
-    expect(await store.load('tail')).toEqual(doc);
-    await store.close();
-  });
+  it.each([
+    ['remembering histories', undefined],
+    ['with historyCacheBytes 0 (verified by hashing)', 0],
+  ])(
+    'appendMessages and save with new messages push only the tail; an edit rewrites the list, %s',
+    async (_, cache) => {
+      const { prefix, store } = fresh({ historyCacheBytes: cache });
+      const doc = makeSession('tail', { messages: 50 });
+      await store.save(doc);
+      const keys = sessionKeys(prefix, 'tail');
+      expect(await admin.llen(keys.messages)).toBe(1);
+      await admin.lset(keys.messages, 0, marked((await admin.lindex(keys.messages, 0)) as string));
+      await store.appendMessages('tail', [makeMessage(50)]);
+      doc.messages.push(makeMessage(50), makeMessage(51));
+      await store.save(doc);
+      expect(await admin.llen(keys.messages)).toBe(3); // the first write, the append, the save's tail
+      expect((await admin.lindex(keys.messages, 0))?.startsWith(' ')).toBe(true);
+      expect(await store.load('tail')).toEqual(doc);
+      (doc.messages[10]!.content[0] as { text: string }).text = 'edited';
+      await store.save(doc);
+      expect(await admin.llen(keys.messages)).toBe(1);
+      expect((await admin.lindex(keys.messages, 0))?.startsWith(' ')).toBe(false);
+      expect(await store.load('tail')).toEqual(doc);
+      await store.close();
+    },
+  );
 
   it('large texts go through a staging key that leaves nothing behind, nor its TTL on the messages', async () => {
     const { prefix, store } = fresh();
@@ -273,6 +280,19 @@ describe('redis: construction', () => {
     expect(await admin.pttl(sessionKeys(prefix, 'via-url').head)).toBeGreaterThan(50_000);
     await store.close();
     await expect(openSessionStore(`${service.url}?ttl=soon`)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('historyCacheBytes: 64 Mi by default, 0 or a positive integer, also as a URL parameter', async () => {
+    expect(fresh().store.options.historyCacheBytes).toBe(DEFAULT_HISTORY_CACHE_BYTES);
+    for (const historyCacheBytes of [-1, 1.5, Number.NaN])
+      expect(() => fresh({ historyCacheBytes }), String(historyCacheBytes)).toThrow(InvalidArgumentError);
+    const store = (await openSessionStore(`${service.url}?historyCacheBytes=0`)) as RedisSessionStore;
+    expect(store.options.historyCacheBytes).toBe(0);
+    expect((store.client as Redis).options).not.toHaveProperty('historyCacheBytes');
+    await store.close();
+    await expect(openSessionStore(`${service.url}?historyCacheBytes=lots`)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
   });
 
   it("rediss:// opens a TLS connection; the store's own parameters never reach ioredis", async () => {

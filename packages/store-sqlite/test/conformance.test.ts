@@ -10,25 +10,31 @@ const file = (namespace: string) => join(dir, `${namespace}.db`);
 // Small enough that the suite exercises SessionTooLargeError, large enough for its 5 MB round trip.
 const maxDocumentBytes = 8 * 1024 * 1024;
 
-describeSessionStoreConformance('sqlite', {
-  create: async (namespace) => new SqliteSessionStore({ path: file(namespace), maxDocumentBytes }),
-  destroy: async (_store, namespace) => {
-    for (const suffix of ['', '-wal', '-shm']) rmSync(`${file(namespace)}${suffix}`, { force: true });
-  },
-  // Everything stored for the session: its row (head JSON and summary columns) and its message rows.
-  rawRead: async (namespace, id) => {
-    const db = new Database(file(namespace), { readonly: true });
-    try {
-      const row = db.prepare('SELECT * FROM agent_sessions WHERE id = ?').get(id) as { key: number } | undefined;
-      if (!row) return null;
-      const messages = db
-        .prepare('SELECT json FROM agent_sessions_messages WHERE session_key = ? ORDER BY seq')
-        .pluck()
-        .all(row.key);
-      return `${JSON.stringify(row)}\n${messages.join('\n')}`;
-    } finally {
-      db.close();
-    }
-  },
-  capabilities: { maxDocumentBytes },
-});
+// Twice: with the default memory of what the store last read or wrote (saves compare messages by value), and without
+// it (historyCacheBytes 0: every save verifies the stored history by hashing the caller's messages).
+for (const [name, historyCacheBytes] of [
+  ['sqlite', undefined],
+  ['sqlite without remembered histories', 0],
+] as const)
+  describeSessionStoreConformance(name, {
+    create: async (namespace) => new SqliteSessionStore({ path: file(namespace), maxDocumentBytes, historyCacheBytes }),
+    destroy: async (_store, namespace) => {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${file(namespace)}${suffix}`, { force: true });
+    },
+    // Everything stored for the session: its row (head JSON and summary columns) and its message rows.
+    rawRead: async (namespace, id) => {
+      const db = new Database(file(namespace), { readonly: true });
+      try {
+        const row = db.prepare('SELECT * FROM agent_sessions WHERE id = ?').get(id) as { key: number } | undefined;
+        if (!row) return null;
+        const messages = db
+          .prepare('SELECT json FROM agent_sessions_messages WHERE session_key = ? ORDER BY seq')
+          .pluck()
+          .all(row.key);
+        return `${JSON.stringify(row)}\n${messages.join('\n')}`;
+      } finally {
+        db.close();
+      }
+    },
+    capabilities: { maxDocumentBytes },
+  });

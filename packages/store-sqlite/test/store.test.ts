@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  DEFAULT_HISTORY_CACHE_BYTES,
   InvalidArgumentError,
   openSessionStore,
   SessionCorruptError,
@@ -188,6 +189,21 @@ describe('sqlite: construction', () => {
     }
     expect(existsSync(join(sub, 'rel.db'))).toBe(true);
     await expect(openSessionStore('sqlite:./x.db?maxDocumentBytes=2000000000')).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+  });
+
+  it('historyCacheBytes: 64 Mi by default, 0 or a positive integer, also as a URL parameter', async () => {
+    expect(new SqliteSessionStore({ path: ':memory:' }).options.historyCacheBytes).toBe(DEFAULT_HISTORY_CACHE_BYTES);
+    expect(new SqliteSessionStore({ path: ':memory:', historyCacheBytes: 0 }).options.historyCacheBytes).toBe(0);
+    for (const historyCacheBytes of [-1, 1.5, Number.NaN, '8' as unknown as number])
+      expect(() => new SqliteSessionStore({ path: ':memory:', historyCacheBytes }), String(historyCacheBytes)).toThrow(
+        InvalidArgumentError,
+      );
+    const store = (await openSessionStore('sqlite::memory:?historyCacheBytes=0')) as SqliteSessionStore;
+    expect(store.options.historyCacheBytes).toBe(0);
+    await store.close();
+    await expect(openSessionStore('sqlite::memory:?historyCacheBytes=lots')).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     });
   });
