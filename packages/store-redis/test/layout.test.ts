@@ -283,7 +283,9 @@ describe('redis: construction', () => {
   });
 
   it('historyCacheBytes: 64 Mi by default, 0 or a positive integer, also as a URL parameter', async () => {
-    expect(fresh().store.options.historyCacheBytes).toBe(DEFAULT_HISTORY_CACHE_BYTES);
+    const plain = fresh().store;
+    expect(plain.options.historyCacheBytes).toBe(DEFAULT_HISTORY_CACHE_BYTES);
+    await plain.close();
     for (const historyCacheBytes of [-1, 1.5, Number.NaN])
       expect(() => fresh({ historyCacheBytes }), String(historyCacheBytes)).toThrow(InvalidArgumentError);
     const store = (await openSessionStore(`${service.url}?historyCacheBytes=0`)) as RedisSessionStore;
