@@ -178,20 +178,25 @@ describe('startS3rver', () => {
     const dir = await mkdtemp(join(tmpdir(), 'full-writes-'));
     const file = join(dir, 'object');
     // Like s3rver's store: it answers while the write stream is still flushing.
+    let flushed: Promise<void> = Promise.resolve();
     const store = {
       getResourcePath: () => file,
       async putObject(_object: { bucket: string; key: string }) {
         await writeFile(file, 'x'.repeat(10));
-        setTimeout(() => void writeFile(file, 'x'.repeat(1000)), 30);
+        flushed = new Promise((resolve) => setTimeout(() => void writeFile(file, 'x'.repeat(1000)).then(resolve), 30));
         return { size: 1000 };
       },
     };
     const object = { bucket: 'b', key: 'k' };
     const unpatched = await store.putObject(object);
     expect((await stat(file)).size).toBeLessThan(unpatched.size);
+    // The unpatched call's late write lands first: otherwise it could end the patched call's wait, and the check
+    // below could then see the patched call's own late write truncating the file.
+    await flushed;
     waitForFullWrites({ store } as never);
     await store.putObject(object);
     expect((await stat(file)).size).toBe(1000);
+    await flushed;
     await rm(dir, { recursive: true, force: true });
   });
 });
