@@ -215,6 +215,8 @@ export class PostgresSessionStore extends BaseSessionStore {
     let known = this.#known.state(id);
     for (;;) {
       let stored: MessageLogState;
+      /** The document's stored size, when this attempt read the row (a remembered state carries none). */
+      let storedBytes: number | null = null;
       if (known !== undefined) stored = known;
       else {
         const [state] = await this.#query<StateRow>(deadline, this.#sql.readState, [id]);
@@ -226,20 +228,18 @@ export class PostgresSessionStore extends BaseSessionStore {
         }
         assertRevision(id, expectedRevision, Number(state.revision), BACKEND);
         stored = { count: state.message_count, digest: state.messages_digest };
-        const bytes = Number(state.document_bytes) + appendedSegmentBytes(text, added, stored.count);
-        if (bytes > max) throw new SessionTooLargeError(id, bytes, max, { backend: BACKEND });
+        storedBytes = Number(state.document_bytes);
       }
       known = undefined;
+      const grows = appendedSegmentBytes(text, added, stored.count);
+      if (storedBytes !== null && storedBytes + grows > max)
+        throw new SessionTooLargeError(id, storedBytes + grows, max, { backend: BACKEND });
       const digest = digestSegment(text, added, stored.digest);
-      const statement = this.#sql.appendMessages(
-        id,
-        stored.count + added,
-        digest,
-        { text, count: added },
-        appendedSegmentBytes(text, added, stored.count),
-        max,
-        { count: stored.count, digest: stored.digest, expectedRevision: expectedRevision ?? null },
-      );
+      const statement = this.#sql.appendMessages(id, stored.count + added, digest, { text, count: added }, grows, max, {
+        count: stored.count,
+        digest: stored.digest,
+        expectedRevision: expectedRevision ?? null,
+      });
       const [written] = await this.#query<{ revision: string }>(deadline, statement.text, statement.values);
       if (written !== undefined) {
         this.#known.extend(id, stored, { count: stored.count + added, digest }, text, added);

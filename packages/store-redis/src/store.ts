@@ -4,6 +4,7 @@
  * and an agent turn pushes only its new messages. Listing reads a lexicographically ordered index, never documents.
  */
 import {
+  appendedSegmentBytes,
   BaseSessionStore,
   decodeSplitSession,
   digestSegment,
@@ -244,7 +245,6 @@ export class RedisSessionStore extends BaseSessionStore {
     const keys = this.#keys(id);
     // The new messages as one list element: their JSON texts joined by commas.
     const text = JSON.stringify(messages).slice(1, -1);
-    const textBytes = Buffer.byteLength(text, 'utf8');
     for (;;) {
       const state = await this.#state(id, keys);
       if (state === null) {
@@ -253,8 +253,7 @@ export class RedisSessionStore extends BaseSessionStore {
         throw new SessionNotFoundError(id, { backend: BACKEND });
       }
       const digest = digestSegment(text, messages.length, state.digest);
-      // Bytes the document grows by: the texts, and a comma after the stored messages when there are any.
-      const added = messages.length === 0 ? 0 : textBytes + (state.count > 0 ? 1 : 0);
+      const added = appendedSegmentBytes(text, messages.length, state.count);
       const { prefix, ttlMs } = this.options;
       const slide = !this.#cluster && ttlMs !== null;
       const reply = await this.#run.write(
