@@ -35,6 +35,8 @@ function sourceAliases(): { find: RegExp; replacement: string }[] {
 export function packageProject(name: string, test: NonNullable<UserWorkspaceConfig['test']> = {}) {
   return defineProject({
     resolve: { alias: sourceAliases() },
-    test: { name, include: ['test/**/*.test.ts'], ...test },
+    // Timeouts live here, not in the root config: vitest 4 projects do not inherit the root's test options, so
+    // without these every project ran with the 5 s default, which child-process tests miss on a loaded 2-core box.
+    test: { name, include: ['test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000, ...test },
   });
 }
