@@ -1,4 +1,4 @@
-import { openSessionStore } from '@agent-sessions/core';
+import { InvalidArgumentError, openSessionStore } from '@agent-sessions/core';
 import { makeSession } from '@agent-sessions/core/conformance';
 import { describe, expect, it } from 'vitest';
 
@@ -20,5 +20,14 @@ describe('memory: URLs', () => {
       /over this backend's limit of 2000 bytes/,
     );
     expect(await store.exists('big')).toBe(false);
+  });
+
+  it('an unknown or malformed query parameter throws InvalidArgumentError', async () => {
+    for (const url of ['memory:?maxDocumentByte=2000', 'memory:x?ttl=5', 'memory:?maxDocumentBytes=lots']) {
+      const error = await openSessionStore(url).catch((e: unknown) => e);
+      // The adapter may be the built copy with its own core: check the error by name and code, not by class.
+      expect((error as Error).name, url).toBe(InvalidArgumentError.name);
+      expect((error as InvalidArgumentError).code, url).toBe('INVALID_ARGUMENT');
+    }
   });
 });
