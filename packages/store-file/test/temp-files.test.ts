@@ -1,11 +1,11 @@
 /** Atomic replace leaves no temp files behind, readers never see half a document, and only our stale temps go. */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSession, type SessionData } from '@agent-sessions/core';
 import { makeMessage } from '@agent-sessions/core/conformance';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FileSessionStore, META_DIR } from '../src/index.js';
 import { HOST_TAG } from '../src/layout.js';
 import { tempRoot } from './helpers.js';
@@ -36,6 +36,46 @@ describe('temp files', () => {
     await store.delete('c');
     expect(readdirSync(dir).sort()).toEqual([META_DIR, 'a.json', 'b.json']);
     expect(readdirSync(join(dir, META_DIR)).sort()).toEqual(['a.rev', 'b.rev']);
+  });
+
+  it('fsyncs the new document before the rename and the folder after it; fsync: false skips both', async () => {
+    const dir = newDir();
+    const doc = join(dir, 'durable.json');
+    const inoAt = (path: string) => statSync(path, { bigint: true, throwIfNoEntry: false })?.ino ?? null;
+    const store = new FileSessionStore({ dir });
+    await store.save(createSession({ id: 'durable' }));
+    // FileHandle is not exported: take its prototype from an open handle.
+    const probe = await open(doc, 'r');
+    const handleProto = Object.getPrototypeOf(probe) as { sync(this: FileHandle): Promise<void> };
+    await probe.close();
+    const original = handleProto.sync;
+    // Each fsync: what was synced (inode, folder or not) and which inode the document path held at that moment.
+    const synced: { ino: bigint; isDir: boolean; docIno: bigint | null }[] = [];
+    const spy = vi.spyOn(handleProto, 'sync').mockImplementation(async function (this: FileHandle) {
+      const st = await this.stat({ bigint: true });
+      synced.push({ ino: st.ino, isDir: st.isDirectory(), docIno: inoAt(doc) });
+      return original.call(this);
+    });
+    try {
+      const oldIno = inoAt(doc);
+      await store.save(createSession({ id: 'durable' })); // a replace, with the old document in place
+      const newIno = inoAt(doc);
+      expect(newIno).not.toBe(oldIno);
+      // First the new document, as a temp file (its inode later sits at the path) while the path still held the
+      // old version; then the folder, once the path holds the new one.
+      expect(synced).toEqual([
+        { ino: newIno, isDir: false, docIno: oldIno },
+        { ino: inoAt(dir), isDir: true, docIno: newIno },
+      ]);
+
+      synced.length = 0;
+      const unsynced = new FileSessionStore({ dir, fsync: false });
+      await unsynced.save(createSession({ id: 'durable' }));
+      expect(await unsynced.delete('durable')).toBe(true);
+      expect(synced).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('a reader never sees half a document while it is replaced again and again', async () => {
