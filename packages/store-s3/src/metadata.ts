@@ -25,10 +25,14 @@ export interface ObjectState {
   id: string | null;
   /** Everything of the summary but `id`, `updated_at` and `revision`, when it fit into the metadata. */
   summary: Omit<SessionSummary, 'id' | 'updated_at' | 'revision'> | null;
+  /** Uncompressed bytes of a gzip document, so a reader can allocate its buffer once; null when not recorded. */
+  size: number | null;
 }
 
-export function buildMetadata(session: SessionData, revision: number): Record<string, string> {
+/** `size`: the uncompressed bytes, given for gzip documents only (a plain one's Content-Length says it). */
+export function buildMetadata(session: SessionData, revision: number, size?: number): Record<string, string> {
   const meta: Record<string, string> = { revision: String(revision), updated: String(session.updated_at) };
+  if (size !== undefined) meta.size = String(size);
   const parentId = session.parent_id ?? null;
   if (parentId !== null) meta.parent = parentHash(parentId);
   if (isLongId(session.id)) meta.id = Buffer.from(session.id, 'utf8').toString('base64url');
@@ -95,5 +99,7 @@ export function readObjectState(
     parent: meta.parent !== undefined && /^[A-Za-z0-9_-]{43}$/.test(meta.parent) ? meta.parent : null,
     id,
     summary: decodeSummary(meta.summary),
+    // Only a hint for the reader's first allocation: a wrong value costs a copy, never wrong bytes.
+    size: meta.size !== undefined && /^\d{1,15}$/.test(meta.size) ? Number(meta.size) : null,
   };
 }

@@ -34,7 +34,7 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { encodeBody, readBody } from './body.js';
+import { encodeBody, isGzip, readBody } from './body.js';
 import { createClient } from './client.js';
 import { retryPause } from './concurrency.js';
 import { KeyLayout, parentHash, sha256Hex } from './keys.js';
@@ -147,7 +147,11 @@ export class S3SessionStore extends BaseSessionStore {
       const out = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), this.#http());
       const record = this.#record(key);
       const state = readObjectState(out.Metadata, out.ETag, record, id);
-      return { bytes: await readBody(out.Body, out.ContentEncoding, record, id), state };
+      // The decoded size, so the body lands in one buffer allocated up front; capped, since metadata can lie.
+      const expected = isGzip(out.ContentEncoding) ? (state.size ?? undefined) : out.ContentLength;
+      const expectedBytes = expected === undefined ? undefined : Math.min(expected, this.#options.maxDocumentBytes);
+      const info = { contentEncoding: out.ContentEncoding, expectedBytes };
+      return { bytes: await readBody(out.Body, info, record, id), state };
     } catch (error) {
       if (isNoSuchKey(error)) return null;
       throw error;
@@ -178,14 +182,16 @@ export class S3SessionStore extends BaseSessionStore {
    */
   async #put(session: SessionData, json: string, revision: number, previous: ObjectState | null): Promise<boolean> {
     const key = this.#layout.documentKey(session.id);
+    const gzip = this.#options.gzip;
+    const { body, size } = await encodeBody(json, revision, gzip);
     const input: PutObjectCommandInput = {
       Bucket: this.bucket,
       Key: key,
-      Body: await encodeBody(json, revision, this.#options.gzip),
+      Body: body,
       ContentType: 'application/json; charset=utf-8',
-      Metadata: buildMetadata(session, revision),
+      Metadata: buildMetadata(session, revision, gzip ? size : undefined),
     };
-    if (this.#options.gzip) input.ContentEncoding = 'gzip';
+    if (gzip) input.ContentEncoding = 'gzip';
     const conditional = this.#options.conditionalWrites;
     if (conditional) {
       if (previous === null) input.IfNoneMatch = '*';

@@ -1,11 +1,12 @@
 /**
  * What lands in the bucket: plain JSON (plus the whitespace revision mark) or gzip with Content-Encoding, the
- * revision in metadata and never in the document, and documents of tens of MB in both forms.
+ * revision in metadata and never in the document, and documents of tens of MB in both forms, each uploaded from and
+ * downloaded into a single buffer of its size.
  */
 
 import { makeMessage, makeSession } from '@agent-sessions/core/conformance';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { revisionMark } from '../src/body.js';
 import type { S3SessionStore } from '../src/index.js';
 import { KeyLayout } from '../src/keys.js';
@@ -83,12 +84,23 @@ describe('large documents', () => {
         messages: 12_000,
         messageText: (i) => `${i} ${'lorem ipsum dolor sit amet '.repeat(90)}`,
       });
-      const size = Buffer.byteLength(JSON.stringify(doc));
+      const size = Buffer.byteLength(JSON.stringify(doc)) + revisionMark(1).length;
       expect(size).toBeGreaterThan(25_000_000);
-      expect(await store.save(doc)).toEqual({ revision: 1 });
-      const back = await store.get(doc.id);
-      expect(back?.revision).toBe(1);
-      expect(back?.session).toEqual(doc);
+      // Every large buffer the store allocates itself: one for the upload, one for the download, each exactly the
+      // document's size (a body collected as chunks and joined, or a buffer grown on the way, would show here).
+      const allocations = vi.spyOn(Buffer, 'allocUnsafeSlow');
+      const large = () => allocations.mock.calls.map(([n]) => n).filter((n) => n >= 1_000_000);
+      try {
+        expect(await store.save(doc)).toEqual({ revision: 1 });
+        expect(large()).toEqual([size]);
+        allocations.mockClear();
+        const back = await store.get(doc.id);
+        expect(large()).toEqual([size]);
+        expect(back?.revision).toBe(1);
+        expect(back?.session).toEqual(doc);
+      } finally {
+        allocations.mockRestore();
+      }
       expect((await store.listSessions()).sessions[0]?.message_count).toBe(12_000);
       await store.close();
     }, 120_000);

@@ -24,6 +24,13 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
+/** The rejection of `call` and how long it took to come. */
+async function timedRejection(call: () => Promise<unknown>): Promise<{ error: Error; ms: number }> {
+  const start = performance.now();
+  const error = await rejectionOf(call());
+  return { error, ms: performance.now() - start };
+}
+
 /** Every operation of the store, each expected to fail the same way. */
 function everyOperation(store: SessionStore): [string, () => Promise<unknown>][] {
   return [
@@ -53,9 +60,10 @@ describe('unreachable and hung servers', () => {
   it('a closed loopback port gives StoreUnavailableError from every operation', async () => {
     const store = storeAt(await closedPortEndpoint(), { operationTimeoutMs: 5_000 });
     for (const [name, call] of everyOperation(store)) {
-      const error = await rejectionOf(call());
+      const { error, ms } = await timedRejection(call);
       expect(error, name).toBeInstanceOf(StoreUnavailableError);
       expect((error as StoreUnavailableError).transient).toBe(true);
+      expect(ms, name).toBeLessThan(5_000);
     }
     await store.close();
   });
@@ -64,8 +72,13 @@ describe('unreachable and hung servers', () => {
     const server = await startSilentServer();
     const store = storeAt(server.endpoint, { operationTimeoutMs: 300, maxAttempts: 1 });
     try {
-      for (const [name, call] of everyOperation(store).slice(0, 3))
-        expect(await rejectionOf(call()), name).toBeInstanceOf(StoreUnavailableError);
+      for (const [name, call] of everyOperation(store)) {
+        const { error, ms } = await timedRejection(call);
+        expect(error, name).toBeInstanceOf(StoreUnavailableError);
+        // Bounded by the limit, not by the server: 300 ms, plus slack for a loaded test machine.
+        expect(ms, name).toBeGreaterThanOrEqual(250);
+        expect(ms, name).toBeLessThan(3_000);
+      }
       expect(server.requests()).toBeGreaterThan(0);
     } finally {
       await store.close();
@@ -84,8 +97,11 @@ describe('unreachable and hung servers', () => {
     });
     const store = new S3SessionStore({ bucket: 'sessions-bucket', client, operationTimeoutMs: 300 });
     try {
-      expect(await rejectionOf(store.healthCheck())).toBeInstanceOf(StoreUnavailableError);
-      expect(await rejectionOf(store.load('x'))).toBeInstanceOf(StoreUnavailableError);
+      for (const call of [() => store.healthCheck(), () => store.load('x')]) {
+        const { error, ms } = await timedRejection(call);
+        expect(error).toBeInstanceOf(StoreUnavailableError);
+        expect(ms).toBeLessThan(3_000);
+      }
     } finally {
       await store.close();
       client.destroy();

@@ -1,6 +1,12 @@
 /** Construction: options and their validation, the s3:// URL form, openSessionStore, and who owns the client. */
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, openSessionStore, parseStoreUrl, StoreClosedError } from '@agent-sessions/core';
+import {
+  InvalidArgumentError,
+  openSessionStore,
+  parseStoreUrl,
+  StoreAccessError,
+  StoreClosedError,
+} from '@agent-sessions/core';
 import { makeSession } from '@agent-sessions/core/conformance';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -102,6 +108,30 @@ describe('against the test S3 server', async () => {
     expect(await direct.get('via-url')).toEqual({ session: doc, revision: 1 });
     await direct.close();
     await store.close();
+  });
+
+  it('without credentials the SDK default chain is used (here: the AWS_* environment variables)', async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    const { credentials: _, ...options } = storeOptions(s3, `${prefix}chain/`);
+    const restore = (name: string, value: string | undefined) => {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    };
+    try {
+      process.env.AWS_ACCESS_KEY_ID = s3.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY = s3.secretAccessKey;
+      const store = new S3SessionStore(options);
+      expect(await store.save(makeSession('from-env'))).toEqual({ revision: 1 });
+      await store.close();
+      // The same options with an unknown key in the environment are refused: the chain really was read.
+      process.env.AWS_ACCESS_KEY_ID = 'NOT-A-KEY';
+      const refused = new S3SessionStore(options);
+      await expect(refused.load('from-env')).rejects.toBeInstanceOf(StoreAccessError);
+      await refused.close();
+    } finally {
+      restore('AWS_ACCESS_KEY_ID', saved.id);
+      restore('AWS_SECRET_ACCESS_KEY', saved.secret);
+    }
   });
 
   it('a client passed in is used and left open by close(); an own client is closed', async () => {

@@ -36,7 +36,7 @@ export function describeS3Conformance(run: ConformanceRun): void {
         const out = await raw.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }), {
           abortSignal: AbortSignal.timeout(30_000),
         });
-        return readBody(out.Body, out.ContentEncoding, key, id);
+        return readBody(out.Body, { contentEncoding: out.ContentEncoding, expectedBytes: undefined }, key, id);
       } catch (error) {
         if ((error as { name?: string }).name === 'NoSuchKey') return null;
         throw error;
