@@ -16,6 +16,10 @@ function report(error: unknown): number {
 process.on('uncaughtException', (error) => exit(report(error)));
 process.on('unhandledRejection', (error) => exit(report(error)));
 
+// Drivers emit process warnings (the AWS SDK prints a multi-line notice about Node versions when it loads) that
+// would bury the one error line; Node's own printer is the only 'warning' listener, so removing it hides them.
+if (!debug) process.removeAllListeners('warning');
+
 // A reader that stopped early (`agent-sessions ls | head -1`) is not an error; export notices and stops.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') exit(report(error));

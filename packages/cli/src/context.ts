@@ -13,7 +13,7 @@ import {
   StoreNotInstalledError,
 } from '@agent-sessions/core';
 import { type ParsedArgs, type ProgressMode, resolveProgressMode, stringOption } from './args.js';
-import { Progress } from './progress.js';
+import { Progress, type ProgressOptions } from './progress.js';
 
 export interface CliIO {
   stdin: Readable;
@@ -74,8 +74,10 @@ export class CommandContext {
       if (!(error instanceof StoreNotInstalledError)) throw error;
       try {
         store = await openSessionStore(url, { resolveFrom: CLI_DIR });
-      } catch {
-        throw error;
+      } catch (besideCli) {
+        // Only "not installed here either" keeps the first answer; an adapter found beside the CLI that then fails
+        // to open (a missing folder, a bad option) must say why, not claim that it is not installed.
+        throw besideCli instanceof StoreNotInstalledError ? error : besideCli;
       }
     }
     this.#open.push(store);
@@ -83,8 +85,8 @@ export class CommandContext {
   }
 
   /** A progress display on stderr in the mode chosen by `--progress` / AGENT_SESSIONS_PROGRESS. */
-  progress(label: string, total: number | null, unit?: string): Progress {
-    return new Progress({ label, total, mode: this.progressMode, stream: this.io.stderr, ...(unit ? { unit } : {}) });
+  progress(label: string, total: number | null, more: Pick<ProgressOptions, 'unit' | 'inputBytes'> = {}): Progress {
+    return new Progress({ label, total, mode: this.progressMode, stream: this.io.stderr, ...more });
   }
 
   /** Writes a line of results to stdout. */

@@ -4,7 +4,7 @@ import type { CommandName } from './args.js';
 const GLOBAL = `Options for every command:
   -s, --store URL     the store (default: $SESSION_STORE_URL, else file:./.sessions)
       --progress MODE tty | plain | off | auto (default auto; env AGENT_SESSIONS_PROGRESS)
-      --debug         print stack traces of errors
+      --debug         print stack traces of errors and drivers' warnings
   -h, --help          this help`;
 
 const USAGE: Record<CommandName, string> = {
@@ -26,7 +26,7 @@ const USAGE: Record<CommandName, string> = {
   -o, --output FILE  write to FILE instead of stdout`,
   import: `agent-sessions import [--strict] [--skip-existing] [-i FILE] < sessions.jsonl
   Saves one session document per line; a stored session with the same id is replaced.
-      --strict         stop at the first invalid line (exit 1); default: report it and go on
+      --strict         stop at the first invalid line; default: report it, go on, exit 1 at the end
       --skip-existing  keep sessions that are already stored instead of replacing them
   -i, --input FILE     read FILE instead of stdin`,
   migrate: `agent-sessions migrate --from URL --to URL [--dry-run]

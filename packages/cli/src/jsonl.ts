@@ -3,6 +3,7 @@
  * readline (which pauses its input while lines wait), and writes wait for `drain` when the reader is slower.
  */
 import { once } from 'node:events';
+import { fstatSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 
@@ -10,21 +11,38 @@ export interface NumberedLine {
   /** 1-based, counting empty lines too, so it matches what an editor shows. */
   number: number;
   text: string;
+  /** Bytes of input up to the end of this line: progress against the file size (CR of CRLF not counted). */
+  end: number;
 }
 
 /** Yields every non-blank line with its line number. A byte order mark on the first line is dropped. */
 export async function* readLines(input: Readable): AsyncGenerator<NumberedLine> {
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let number = 0;
+  let end = 0;
   try {
     for await (const raw of lines) {
       number++;
+      end += Buffer.byteLength(raw) + 1;
       const text = number === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
       if (text.trim() === '') continue;
-      yield { number, text };
+      yield { number, text, end };
     }
   } finally {
     lines.close();
+  }
+}
+
+/** The size in bytes of an input that is a regular file (`-i FILE`, or stdin redirected from one); else null. */
+export function inputSize(input: Readable): number | null {
+  // fs streams (a file, or stdin from a file) carry their descriptor; pipes and terminals have no size to show.
+  const fd = (input as { fd?: unknown }).fd;
+  if (typeof fd !== 'number') return null;
+  try {
+    const stat = fstatSync(fd);
+    return stat.isFile() ? stat.size : null;
+  } catch {
+    return null;
   }
 }
 

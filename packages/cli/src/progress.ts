@@ -24,6 +24,11 @@ export interface ProgressOptions {
   now?: () => number;
   /** What is counted. Default "sessions". */
   unit?: string;
+  /**
+   * The size of the input in bytes when `total` is unknown but the input is a file (`import < file.jsonl`):
+   * the share of it read so far, reported with {@link Progress.position}, gives the percentage and the ETA.
+   */
+  inputBytes?: number | null;
 }
 
 /** Terminal redraws at most this often: redrawing on every item would cost more than the work on fast stores. */
@@ -54,8 +59,10 @@ export class Progress {
   readonly #stream: ProgressStream;
   readonly #now: () => number;
   readonly #unit: string;
+  readonly #inputBytes: number | null;
   readonly #start: number;
   #done = 0;
+  #bytesRead = 0;
   #lastDraw = Number.NEGATIVE_INFINITY;
   // Plain mode starts at step 0 so its first line comes at 10 %: a rate measured over one item is noise.
   #lastStep = 0;
@@ -71,6 +78,7 @@ export class Progress {
     this.#total = options.total;
     this.#now = options.now ?? (() => performance.now());
     this.#unit = options.unit ?? 'sessions';
+    this.#inputBytes = options.total === null ? (options.inputBytes ?? null) : null;
     this.#start = this.#now();
     this.#lastDraw = this.#start;
     if (this.mode === 'tty') this.#draw();
@@ -94,6 +102,11 @@ export class Progress {
         this.#printLine();
       }
     }
+  }
+
+  /** How many bytes of the input were read so far (see `inputBytes`); shown at the next update. */
+  position(bytesRead: number): void {
+    this.#bytesRead = bytesRead;
   }
 
   /** Writes a message line (a warning, a skipped record) without garbling the bar. */
@@ -123,11 +136,18 @@ export class Progress {
     this.#stream.write(`${this.#status()}\n`);
   }
 
-  // A bucket of progress (tenths of the total, or blocks of items): plain lines are written when it changes.
+  /** The share of the work done, 0 to 1, from the item total or else the input size; null when neither is known. */
+  #fraction(): number | null {
+    const [done, total] = this.#total !== null ? [this.#done, this.#total] : [this.#bytesRead, this.#inputBytes];
+    if (total === null) return null;
+    return total === 0 ? 1 : Math.min(done, total) / total;
+  }
+
+  // A bucket of progress (tenths of the work, or blocks of items): plain lines are written when it changes.
   #step(): number {
-    if (this.#total === null) return Math.floor(this.#done / PLAIN_STEP_UNKNOWN_TOTAL);
-    if (this.#total === 0) return 10;
-    return Math.floor((Math.min(this.#done, this.#total) * 10) / this.#total);
+    const fraction = this.#fraction();
+    if (fraction === null) return Math.floor(this.#done / PLAIN_STEP_UNKNOWN_TOTAL);
+    return Math.floor(fraction * 10);
   }
 
   #rate(): number {
@@ -135,17 +155,21 @@ export class Progress {
     return seconds > 0 ? this.#done / seconds : Number.NaN;
   }
 
+  // The time left if the rest goes at the pace so far: elapsed × (undone share / done share).
   #eta(): string {
-    if (this.#total === null) return '';
-    const rate = this.#rate();
-    if (this.#done >= this.#total) return 'ETA 0s';
-    return rate > 0 ? `ETA ${formatDuration((this.#total - this.#done) / rate)}` : 'ETA ?';
+    const fraction = this.#fraction();
+    if (fraction === null) return '';
+    if (fraction >= 1) return 'ETA 0s';
+    const seconds = (this.#now() - this.#start) / 1000;
+    return fraction > 0 && seconds > 0 ? `ETA ${formatDuration((seconds * (1 - fraction)) / fraction)}` : 'ETA ?';
   }
 
   #counts(): string {
-    if (this.#total === null) return `${this.#done} ${this.#unit}`;
-    const percent = this.#total === 0 ? 100 : Math.floor((Math.min(this.#done, this.#total) * 100) / this.#total);
-    return `${this.#done}/${this.#total} ${this.#unit} (${percent}%)`;
+    const fraction = this.#fraction();
+    if (fraction === null) return `${this.#done} ${this.#unit}`;
+    const percent = `(${Math.floor(fraction * 100)}%)`;
+    if (this.#total === null) return `${this.#done} ${this.#unit} ${percent}`;
+    return `${this.#done}/${this.#total} ${this.#unit} ${percent}`;
   }
 
   #status(): string {
@@ -158,11 +182,12 @@ export class Progress {
     const eta = this.#eta();
     const tail = ` ${this.#counts()} · ${formatRate(this.#rate())}${eta ? ` · ${eta}` : ''}`;
     let bar = '';
-    if (this.#total !== null) {
+    const fraction = this.#fraction();
+    if (fraction !== null) {
       const columns = this.#stream.columns ?? 80;
       // Sized from the label only, not the changing tail, so the bar keeps its width from frame to frame.
       const width = Math.max(10, Math.min(40, columns - this.#label.length - 60));
-      const filled = this.#total === 0 ? width : Math.round((Math.min(this.#done, this.#total) / this.#total) * width);
+      const filled = Math.round(fraction * width);
       bar = ` [${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
     }
     // \r returns to the line start and \x1b[K clears what a longer previous line left behind.

@@ -1,22 +1,12 @@
 /** doctor through the real command: a healthy store, and stores that cannot work, each failing in one line. */
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { getPostgres } from '@agent-sessions/test-services';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasStackTrace, runCli, tempDir } from './helpers.js';
+import { closedPort, hasStackTrace, runCli, tempDir } from './helpers.js';
 
 const dir = tempDir();
 afterAll(() => dir.remove());
-
-/** A local port nobody listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('doctor', () => {
   it('checks a healthy file store step by step with latencies', async () => {

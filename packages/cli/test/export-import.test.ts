@@ -1,9 +1,9 @@
 /** export → import round trips and bad import input, through the real command. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeSession, type SessionStore } from '@agent-sessions/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSession, openTestStore, runCli, seed, tempDir } from './helpers.js';
+import { closedPort, makeSession, openTestStore, runCli, seed, tempDir } from './helpers.js';
 
 const dir = tempDir();
 afterAll(() => dir.remove());
@@ -76,6 +76,53 @@ describe('export → import round trip', () => {
     expect(plain.stdout.trimEnd().split('\n')).toHaveLength(SESSIONS);
   });
 
+  it('import from a file shows a percentage and ETA: a bar on a terminal, plain lines otherwise', async () => {
+    const file = join(dir.dir, 'all.jsonl');
+    const exported = await runCli(['export', '-o', file, '--store', fileUrl]);
+    expect(exported.code).toBe(0);
+    // `-i FILE` in forced terminal mode: the file's size gives the bar its length and the ETA.
+    const tty = await runCli(['import', '-i', file, '--store', `file:${join(dir.dir, 'progress-tty')}`], {
+      env: { AGENT_SESSIONS_PROGRESS: 'tty' },
+    });
+    expect(tty.code).toBe(0);
+    expect(tty.stderr).toContain('\r\x1b[Kimport [');
+    expect(tty.stderr).toMatch(/import \[█+\] 300 lines \(100%\) · [\d.]+\/s · ETA 0s/);
+    // stdin redirected from the file (`import < file.jsonl`), not a terminal: plain lines at each 10 %.
+    const plain = await runCli(
+      ['import', '--progress', 'plain', '--store', `file:${join(dir.dir, 'progress-plain')}`],
+      {
+        stdinFile: file,
+      },
+    );
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).not.toContain('\r');
+    expect(plain.stderr).toMatch(/^import: \d+ lines \(50%\), [\d.]+\/s, ETA \S+$/m);
+    expect(plain.stderr).toContain(`import: ${SESSIONS} imported, 0 invalid lines`);
+    // From a pipe the size is unknown: counts and rate only.
+    const piped = await runCli(['import', '--progress', 'plain', '--store', `file:${join(dir.dir, 'progress-pipe')}`], {
+      input: readFileSync(file, 'utf8'),
+    });
+    expect(piped.stderr).toMatch(/^import: 300 lines, [\d.]+\/s$/m);
+  });
+
+  it('export -o replaces the file only when the export worked', async () => {
+    const file = join(dir.dir, 'kept.jsonl');
+    writeFileSync(file, 'yesterday\n');
+    const failed = await runCli(['export', '-o', file, '--store', `redis://127.0.0.1:${await closedPort()}`]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(readFileSync(file, 'utf8')).toBe('yesterday\n');
+    expect(readdirSync(dir.dir).filter((name) => name.includes('partial'))).toEqual([]);
+    const ok = await runCli(['export', 's-0003', '-o', file, '--store', fileUrl]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(await source.load('s-0003'));
+    // A folder that does not exist: one line naming the path, before any progress is shown.
+    const missing = join(dir.dir, 'no-such-folder', 'out.jsonl');
+    const bad = await runCli(['export', '-o', missing, '--progress', 'plain', '--store', fileUrl]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(`agent-sessions: ENOENT: no such file or directory, open '${missing}'\n`);
+  });
+
   it('skips a corrupt stored session with its record name, exports the rest and exits 1', async () => {
     const brokenDir = join(dir.dir, 'broken');
     const broken = await openTestStore(`file:${brokenDir}`);
@@ -119,8 +166,13 @@ describe('import of bad input', () => {
   ].join('\n');
 
   it('reports each bad line by number, skips it and imports the rest', async () => {
+    // Line 3 is a broken s-0051: the stored s-0051 must come through untouched.
+    const before = await openTestStore(url);
+    const original = makeSession(51, { state: 'Paused' });
+    await before.save(original);
+    await before.close();
     const r = await runCli(['import', '--store', url], { input });
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1); // the run goes on past bad lines, but does not report success
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('agent-sessions: line'));
     expect(errors.map((l) => l.match(/line (\d+)/)?.[1])).toEqual(['2', '3', '5', '6']);
     expect(errors[0]).toContain('not valid JSON');
@@ -129,7 +181,8 @@ describe('import of bad input', () => {
     expect(errors[3]).toContain('Invalid session id');
     expect(r.stderr).toContain('import: 2 imported, 4 invalid lines skipped');
     const store = await openTestStore(url);
-    expect((await store.list()).sort()).toEqual(['s-0050', 's-0054']);
+    expect((await store.list()).sort()).toEqual(['s-0050', 's-0051', 's-0054']);
+    expect(await store.get('s-0051')).toEqual({ session: original, revision: 1 });
     await store.close();
   });
 

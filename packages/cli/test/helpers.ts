@@ -1,7 +1,8 @@
 /** Drives the real `agent-sessions` command as a child process, and builds sessions for it to work on. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,6 +23,8 @@ export interface CliResult {
 export interface RunOptions {
   /** Written to stdin, then stdin is closed. */
   input?: string;
+  /** A file the child reads as its stdin, as `agent-sessions import < FILE` in a shell gives it (not a pipe). */
+  stdinFile?: string;
   env?: Record<string, string | undefined>;
   cwd?: string;
   /** Kill the child (SIGKILL, as a crash or a power cut would) as soon as its stderr matches. */
@@ -38,16 +41,19 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
+  const stdinFd = options.stdinFile === undefined ? null : openSync(options.stdinFile, 'r');
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       ['--conditions=@agent-sessions/source', '--import', TSX_LOADER, join(PKG_DIR, 'src/bin.ts'), ...args],
-      { cwd: options.cwd ?? PKG_DIR, env, stdio: ['pipe', 'pipe', 'pipe'] },
+      { cwd: options.cwd ?? PKG_DIR, env, stdio: [stdinFd ?? 'pipe', 'pipe', 'pipe'] },
     );
+    // The child holds its own copy of the descriptor.
+    if (stdinFd !== null) closeSync(stdinFd);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => {
+    child.stdout?.on('data', (c: Buffer) => out.push(c));
+    child.stderr?.on('data', (c: Buffer) => {
       err.push(c);
       if (options.killWhen?.test(Buffer.concat(err).toString('utf8'))) child.kill('SIGKILL');
     });
@@ -57,8 +63,8 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
       clearTimeout(timer);
       resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
-    child.stdin.on('error', () => {});
-    child.stdin.end(options.input ?? '');
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(options.input ?? '');
   });
 }
 
@@ -155,4 +161,13 @@ export async function seed(store: SessionStore, count: number, start = 0): Promi
 /** True when `text` shows no stack trace. */
 export function hasStackTrace(text: string): boolean {
   return /\n\s+at .+[:(]/.test(text);
+}
+
+/** A local port nobody listens on: bound, then released. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

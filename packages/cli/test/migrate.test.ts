@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SessionStore } from '@agent-sessions/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSession, openTestStore, runCli, seed, tempDir } from './helpers.js';
+import { closedPort, hasStackTrace, makeSession, openTestStore, runCli, seed, tempDir } from './helpers.js';
 import { type Namespace, postgresNamespace, redisNamespace } from './services.js';
 
 const COUNT = 40;
@@ -101,6 +101,17 @@ describe('migrate file → sqlite', () => {
     expect(r.stdout).toContain('copied 2, skipped 0 (already equal), failed 1');
   });
 
+  it('a target that cannot be reached: one line, exit 1, no summary, no password', async () => {
+    const r = await migrate(fileUrl, `redis://:secret-pw@127.0.0.1:${await closedPort()}`);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^agent-sessions: redis: \w+ failed: .*Check that the server is running/);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.stderr).not.toContain('secret-pw');
+  });
+
   it('refuses the same store on both sides', async () => {
     const r = await migrate(fileUrl, fileUrl);
     expect(r.code).toBe(2);
@@ -119,12 +130,26 @@ describe.each([
     await ns?.drop();
   });
 
+  it('--dry-run writes no session and prints the URLs without their password', async () => {
+    // The local servers take any password (PostgreSQL trusts local users, Redis has none set); a URL that already
+    // carries one keeps it.
+    const url = new URL(ns.url);
+    if (url.password === '') url.password = 'pw-secret';
+    const r = await migrate(sqliteUrl, url.href, '--dry-run');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`would copy ${COUNT}, skipped 0`);
+    expect(r.stdout).toContain(':***@');
+    expect(r.stdout + r.stderr).not.toContain(url.password);
+    const target = await openTestStore(ns.url);
+    expect(await target.list()).toEqual([]);
+    await target.close();
+  });
+
   it('copies, verifies and on a second run skips everything', async () => {
     const first = await migrate(sqliteUrl, ns.url);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`copied ${COUNT}, skipped 0 (already equal), failed 0`);
-    // The password never reaches the output.
     const middle = await openTestStore(sqliteUrl);
     const target = await openTestStore(ns.url);
     try {

@@ -72,6 +72,33 @@ describe('Progress', () => {
     expect(lines.length).toBeLessThanOrEqual(4);
   });
 
+  it('without an item total, the input size gives the percentage, bar and ETA', () => {
+    const out = fakeStream(false);
+    let now = 0;
+    const p = new Progress({
+      label: 'import',
+      total: null,
+      unit: 'lines',
+      inputBytes: 1000,
+      stream: out.stream,
+      now: () => now,
+    });
+    for (let i = 1; i <= 10; i++) {
+      now += 100;
+      p.position(i * 100); // 100 bytes a line, 10 lines a second
+      p.tick();
+    }
+    p.finish();
+    const lines = out.text().trimEnd().split('\n');
+    expect(lines[4]).toBe('import: 5 lines (50%), 10.0/s, ETA 1s');
+    expect(lines.at(-1)).toBe('import: 10 lines (100%), 10.0/s, ETA 0s');
+    const tty = fakeStream(true);
+    const bar = new Progress({ label: 'import', total: null, inputBytes: 400, stream: tty.stream, now: () => 0 });
+    bar.position(100);
+    bar.finish();
+    expect(tty.text()).toMatch(/import \[█+░+\] 0 sessions \(25%\)/);
+  });
+
   it('off: writes nothing; a forced mode wins over the stream kind', () => {
     const out = fakeStream(true);
     const p = new Progress({ label: 'export', total: 5, mode: 'off', stream: out.stream });

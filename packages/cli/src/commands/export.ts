@@ -2,11 +2,11 @@
  * `export [ids...]`: one session document per line (JSON Lines) on stdout or `--output`. Without ids it pages
  * through listSessions with the cursor, so memory holds one page of summaries and a few documents at a time.
  */
-import { createWriteStream } from 'node:fs';
 import { encodeSession, SessionCorruptError, type SessionStore } from '@agent-sessions/core';
 import { stringOption, UsageError } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { LineWriter } from '../jsonl.js';
+import { type OutputFile, openOutputFile } from '../output-file.js';
 import { mapOrdered, sessionIds } from '../pool.js';
 import { safeText } from '../transcript.js';
 
@@ -34,6 +34,24 @@ export async function exportSessions(ctx: CommandContext): Promise<number> {
   const parentId = stringOption(ctx.args.values, 'parent');
   if (ids.length > 0 && parentId !== undefined) throw new UsageError('export takes ids or --parent, not both');
   const outputPath = stringOption(ctx.args.values, 'output');
+  // A path that cannot be written fails here, before the store is opened or any progress is shown.
+  const output = outputPath === undefined ? null : await openOutputFile(outputPath);
+  try {
+    const code = await exportTo(ctx, ids, parentId, output);
+    await output?.commit();
+    return code;
+  } catch (error) {
+    output?.abort();
+    throw error;
+  }
+}
+
+async function exportTo(
+  ctx: CommandContext,
+  ids: string[],
+  parentId: string | undefined,
+  output: OutputFile | null,
+): Promise<number> {
   const store = await ctx.openStore();
 
   // The total only feeds the progress display; counting ids is far cheaper than reading documents.
@@ -43,8 +61,7 @@ export async function exportSessions(ctx: CommandContext): Promise<number> {
       : parentId === undefined && ctx.progressMode !== 'off'
         ? (await store.list()).length
         : null;
-  const out = outputPath === undefined ? ctx.io.stdout : createWriteStream(outputPath, { flags: 'w' });
-  const writer = new LineWriter(out);
+  const writer = new LineWriter(output?.stream ?? ctx.io.stdout);
   const progress = ctx.progress('export', total);
   const onFallback = (error: SessionCorruptError): void =>
     progress.log(`agent-sessions: listing failed (${error.message}); exporting every id instead, in id order`);
@@ -74,12 +91,12 @@ export async function exportSessions(ctx: CommandContext): Promise<number> {
   } finally {
     progress.finish();
   }
-  if (outputPath !== undefined) await writer.end();
+  if (output !== null) await writer.end();
   ctx.warn(
     `export: ${exported} session${exported === 1 ? '' : 's'} written` +
       (missing > 0 ? `, ${missing} not found` : '') +
       (corrupt > 0 ? `, ${corrupt} corrupt (skipped)` : '') +
-      (writer.closed && outputPath === undefined ? ' (output closed early)' : ''),
+      (writer.closed && output === null ? ' (output closed early)' : ''),
   );
   return missing > 0 || corrupt > 0 ? 1 : 0;
 }

@@ -18,7 +18,7 @@ import {
 } from '@agent-sessions/core';
 import { stringOption } from '../args.js';
 import type { CommandContext } from '../context.js';
-import { type NumberedLine, readLines } from '../jsonl.js';
+import { inputSize, type NumberedLine, readLines } from '../jsonl.js';
 
 /** Saves in flight at once. */
 const IMPORT_CONCURRENCY = 8;
@@ -69,7 +69,8 @@ export async function importSessions(ctx: CommandContext): Promise<number> {
   // A missing input file is found before the store is opened or any progress is shown.
   if (inputPath !== undefined) await once(input, 'open');
   const store = await ctx.openStore();
-  const progress = ctx.progress('import', null, 'lines');
+  // Lines are counted as they go; the input's size, when it is a file, gives the percentage and the ETA.
+  const progress = ctx.progress('import', null, { unit: 'lines', inputBytes: inputSize(input) });
   const counts = { imported: 0, skipped: 0, invalid: 0 };
   let stopped: string | null = null;
   // Saves of one id run in file order (a later line wins); other ids run side by side, up to the limit.
@@ -86,6 +87,7 @@ export async function importSessions(ctx: CommandContext): Promise<number> {
   try {
     for await (const line of readLines(input)) {
       if (stopped !== null || fatal !== null) break;
+      progress.position(line.end);
       let session: SessionData;
       try {
         session = parseLine(line);
@@ -127,5 +129,6 @@ export async function importSessions(ctx: CommandContext): Promise<number> {
       `, ${counts.invalid} invalid line${counts.invalid === 1 ? '' : 's'}${strict || counts.invalid === 0 ? '' : ' skipped'}` +
       (stopped === null ? '' : `; ${stopped}`),
   );
-  return stopped === null ? 0 : 1;
+  // Skipped lines fail the run too (as export's skipped records do), so a script sees that not everything went in.
+  return stopped === null && counts.invalid === 0 ? 0 : 1;
 }

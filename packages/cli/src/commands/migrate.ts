@@ -99,6 +99,10 @@ export async function migrate(ctx: CommandContext): Promise<number> {
   } finally {
     progress.finish();
   }
+  // A store that failed before any session was done (server down, wrong password) gets its one error line only:
+  // a summary of zeros marked "interrupted" would suggest there is something to resume.
+  const started = counts.copied + counts.skipped + counts.failed + counts.gone > 0;
+  if (fatal !== null && !started) throw fatal;
   const verb = dryRun ? 'would copy' : 'copied';
   ctx.print(
     `migrate ${redactUrl(fromUrl)} → ${redactUrl(toUrl)}${dryRun ? ' (dry run, nothing written)' : ''}: ` +
