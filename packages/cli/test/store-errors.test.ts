@@ -3,7 +3,7 @@
  * bucket, a store that fails to open. Each is one line on stderr and exit 1, never a stack trace.
  */
 import { join } from 'node:path';
-import { getPostgres, getS3 } from '@agent-sessions/test-services';
+import { getPostgres, getRedis, getS3 } from '@agent-sessions/test-services';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closedPort, hasStackTrace, runCli, tempDir } from './helpers.js';
 
@@ -27,6 +27,15 @@ describe('a store that cannot work', () => {
     url.username = 'agent_sessions_nobody';
     url.password = 'wrong-pw';
     const line = await expectOneLine(url.href, /Check the user, password/);
+    expect(line).not.toContain('wrong-pw');
+  });
+
+  it('wrong Redis user or password', async () => {
+    // A user the server does not know: Redis 6+ refuses its AUTH with WRONGPASS, whether or not a password is set.
+    const url = new URL((await getRedis()).url);
+    url.username = 'agent-sessions-nobody';
+    url.password = 'wrong-pw';
+    const line = await expectOneLine(url.href, /WRONGPASS.*Check the password/);
     expect(line).not.toContain('wrong-pw');
   });
 

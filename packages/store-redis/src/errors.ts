@@ -11,6 +11,12 @@ const UNAVAILABLE =
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|Connection is closed|Stream isn't writeable|Command timed out|MaxRetriesPerRequest|ClusterAllFailed|Failed to refresh slots cache|None of startup nodes is available|LOADING|TRYAGAIN|CLUSTERDOWN|MASTERDOWN/;
 const ACCESS = /NOAUTH|WRONGPASS|NOPERM|invalid password|READONLY|MISCONF/;
 
+/** A refusal of the credentials or permissions (a wrong password, a missing ACL permission), not of the network. */
+export function isAccessError(error: unknown): boolean {
+  const err = error as { message?: string; code?: string; name?: string } | null;
+  return err != null && ACCESS.test(`${err.name ?? ''} ${err.code ?? ''} ${err.message ?? String(error)}`);
+}
+
 export function mapRedisError(error: unknown, operation: string, sessionId: string | null): SessionStoreError {
   const err = error as { message?: string; code?: string; name?: string };
   const text = `${err.name ?? ''} ${err.code ?? ''} ${err.message ?? String(error)}`;
@@ -19,7 +25,7 @@ export function mapRedisError(error: unknown, operation: string, sessionId: stri
     return new StoreUnavailableError(`redis: ${operation} failed: ${err.message ?? text}`, options);
   if (ACCESS.test(text))
     return new StoreAccessError(
-      `redis: ${operation} was refused: ${err.message ?? text}. Check the password, the ACL user's permissions, and that the server is a writable primary`,
+      `redis: ${operation} was refused: ${(err.message ?? text).replace(/\.$/, '')}. Check the password, the ACL user's permissions, and that the server is a writable primary`,
       options,
     );
   return new StoreOperationError(`redis: ${operation} failed: ${err.message ?? text}`, options);

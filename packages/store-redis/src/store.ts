@@ -25,9 +25,10 @@ import {
   SessionTooLargeError,
   type SessionWrite,
   type StoredSession,
+  StoreUnavailableError,
 } from '@agent-sessions/core';
 import { Cluster, Redis } from 'ioredis';
-import { mapRedisError } from './errors.js';
+import { isAccessError, mapRedisError } from './errors.js';
 import { expiryKey, indexKey, indexMember, parentIndexKey, type SessionKeys, sessionKeys } from './keys.js';
 import {
   BACKEND,
@@ -63,6 +64,8 @@ export class RedisSessionStore extends BaseSessionStore {
   /** On a Cluster the index is written in a step of its own (another slot); on a standalone server, by the script. */
   readonly #cluster: boolean;
   #ready: Promise<void> | null = null;
+  /** The server's refusal of the last login (WRONGPASS, NOAUTH), until a connection is ready again. */
+  #refusedLogin: unknown = null;
 
   constructor(options: RedisStoreOptions | string) {
     const input: RedisStoreOptions = typeof options === 'string' ? { url: options } : options;
@@ -96,8 +99,17 @@ export class RedisSessionStore extends BaseSessionStore {
     this.#cluster = (this.client as { isCluster?: boolean }).isCluster === true;
     this.#run = new ScriptRunner(this.client, resolved.prefix, () => this.#connect());
     this.#index = new SessionIndex(this.client, resolved.prefix, resolved.ttlMs);
-    // Connection errors surface through the failing operations; without a listener ioredis would log each retry.
-    if (this.#ownsClient) this.client.on('error', () => {});
+    if (this.#ownsClient) {
+      // Connection errors surface through the failing operations; without a listener ioredis would log each retry.
+      // A refused AUTH is only seen here: the operation that fails next sees "Connection is closed", so it is kept
+      // to tell a wrong password from a server that is down.
+      this.client.on('error', (error: unknown) => {
+        if (isAccessError(error)) this.#refusedLogin = error;
+      });
+      this.client.on('ready', () => {
+        this.#refusedLogin = null;
+      });
+    }
   }
 
   // ---- plumbing --------------------------------------------------------------------------------------------------
@@ -137,7 +149,10 @@ export class RedisSessionStore extends BaseSessionStore {
         { backend: BACKEND, sessionId, cause: error },
       );
     }
-    return mapRedisError(error, operation, sessionId);
+    const mapped = mapRedisError(error, operation, sessionId);
+    if (mapped instanceof StoreUnavailableError && this.#refusedLogin !== null)
+      return mapRedisError(this.#refusedLogin, operation, sessionId);
+    return mapped;
   }
 
   // ---- writes ------------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 /** A server the test starts, kills and starts again: bounded failures, then recovery without a new store. */
-import { StoreUnavailableError } from '@agent-sessions/core';
+import { StoreAccessError, StoreUnavailableError } from '@agent-sessions/core';
 import { makeSession } from '@agent-sessions/core/conformance';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,4 +81,31 @@ describe.skipIf(!available)('redis faults (needs the redis-server binary)', () =
     paused.disconnect();
     await store.close();
   }, 30_000);
+});
+
+describe.skipIf(!available)('redis credentials (needs the redis-server binary)', () => {
+  let server: RedisProcess;
+  beforeAll(async () => {
+    server = await startRedis(['--requirepass', 'right-password']);
+  });
+  afterAll(async () => server?.cleanup());
+
+  it('a wrong or missing password gives StoreAccessError saying so, not "server unreachable"', async () => {
+    const at = (auth: string) => `redis://${auth}127.0.0.1:${server.port}`;
+    for (const url of [at(':wrong-password@'), at(''), at('someone:right-password@')]) {
+      const store = new RedisSessionStore({ url, operationTimeoutMs: 2000 });
+      for (const call of [() => store.healthCheck(), () => store.load('x'), () => store.save(makeSession('x'))]) {
+        const error = await call().catch((e: unknown) => e);
+        expect(error, url).toBeInstanceOf(StoreAccessError);
+        expect((error as Error).message, url).toMatch(/WRONGPASS|NOAUTH/);
+        expect((error as Error).message, url).toContain('Check the password');
+      }
+      await store.close();
+    }
+    // The right password works, and nothing was written by the refused saves.
+    const store = new RedisSessionStore({ url: at(':right-password@') });
+    await store.healthCheck();
+    expect(await store.exists('x')).toBe(false);
+    await store.close();
+  });
 });

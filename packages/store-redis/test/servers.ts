@@ -42,12 +42,13 @@ export interface RedisProcess {
   cleanup(): Promise<void>;
 }
 
-async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
+async function waitForPing(port: number, password?: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const client = new Redis({
       port,
       host: '127.0.0.1',
+      password,
       lazyConnect: true,
       retryStrategy: () => null,
       maxRetriesPerRequest: 0,
@@ -82,7 +83,8 @@ export async function startRedis(extra: string[] = [], port?: number): Promise<R
           stdio: 'ignore',
         },
       );
-      await waitForPing(p);
+      const pass = extra.indexOf('--requirepass');
+      await waitForPing(p, pass >= 0 ? extra[pass + 1] : undefined);
     },
     async stop() {
       const c = child;
