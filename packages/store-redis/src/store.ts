@@ -102,9 +102,9 @@ export class RedisSessionStore extends BaseSessionStore {
     if (this.#ownsClient) {
       // Connection errors surface through the failing operations; without a listener ioredis would log each retry.
       // A refused AUTH is only seen here: the operation that fails next sees "Connection is closed", so it is kept
-      // to tell a wrong password from a server that is down.
+      // to tell a wrong password from a server that is down (a later network error replaces it).
       this.client.on('error', (error: unknown) => {
-        if (isAccessError(error)) this.#refusedLogin = error;
+        this.#refusedLogin = isAccessError(error) ? error : null;
       });
       this.client.on('ready', () => {
         this.#refusedLogin = null;
