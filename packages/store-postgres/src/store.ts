@@ -256,10 +256,13 @@ export class PostgresSessionStore extends BaseSessionStore {
     this.#known.forget(id);
     // One transaction, sessions row first: its row lock makes a concurrent writer of the same id wait, so the
     // messages deleted next are exactly the ones of the session deleted, never those of a session re-created.
+    // When no row was deleted, no lock was taken: the messages under this id by now may be those of a session
+    // created since, so they are left alone (rows an earlier delete could have left are trimmed by the next create).
     return this.#executor.transaction(deadline, async (tx) => {
       const deleted = await tx(this.#sql.deleteSession, [id]);
+      if (deleted.length === 0) return false;
       await tx(this.#sql.deleteMessages, [id]);
-      return deleted.length > 0;
+      return true;
     });
   }
 

@@ -146,6 +146,56 @@ describe('connections', () => {
   });
 });
 
+describe('delete racing a create of the same id', () => {
+  it('a delete that found no session never removes the messages of one created meanwhile', async () => {
+    // The deleting store's connection stops before any statement on the messages table, while another store
+    // creates the session: a delete that ran its messages statement then would strip the new session's messages.
+    const client = new pg.Client({ connectionString: db.url, query_timeout: TEST_TIMEOUT_MS });
+    await client.connect();
+    const table = 'delete_race';
+    const creator = new PostgresSessionStore({ pool: db.pool, schema: db.schema, table });
+    await creator.migrate();
+    const created = makeSession('raced', { messages: 3 });
+    let createdDuringDelete = false;
+    const query = client.query.bind(client) as (config: unknown, values?: unknown) => Promise<unknown>;
+    (client as unknown as { query: typeof query }).query = async (config, values) => {
+      const text = typeof config === 'string' ? config : (config as { text: string }).text;
+      if (/^DELETE FROM .*_messages/s.test(text) && !createdDuringDelete) {
+        createdDuringDelete = true;
+        await creator.save(created);
+      }
+      return query(config, values);
+    };
+    try {
+      const deleter = new PostgresSessionStore({ client, schema: db.schema, table });
+      expect(await deleter.delete('raced')).toBe(false);
+      if (!createdDuringDelete) await creator.save(created); // the delete never touched the messages table
+      expect(await creator.load('raced')).toEqual(created);
+      expect(await deleter.load('raced')).toEqual(created);
+      await deleter.close();
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('a create over message rows left under its id (no session row) replaces them all', async () => {
+    const table = 'leftover_rows';
+    const store = new PostgresSessionStore({ pool: db.pool, schema: db.schema, table });
+    await store.migrate();
+    for (const messages of [2, 0]) {
+      const msgs = `"${db.schema}"."${table}_messages"`;
+      await db.pool.query(`INSERT INTO ${msgs} (session_id, seq, message_count, body) VALUES
+        ('left', 0, 1, '{"role":"user","content":"stale 0"}'), ('left', 1, 2, 'not json'), ('left', 9, 1, '[')`);
+      const doc = makeSession('left', { messages });
+      expect(await store.save(doc)).toEqual({ revision: 1 });
+      expect(await store.load('left')).toEqual(doc);
+      const { rows } = await db.pool.query(`SELECT seq FROM ${msgs} WHERE session_id = 'left' ORDER BY seq`);
+      expect(rows.map((r) => r.seq)).toEqual(messages > 0 ? [0] : []);
+      expect(await store.delete('left')).toBe(true);
+    }
+  });
+});
+
 describe('stored text', () => {
   it('keeps NUL and lone surrogates everywhere: messages, tool input keys, name, parent_id, unknown keys', async () => {
     const store = new PostgresSessionStore({ pool: db.pool, schema: db.schema, table: 'nul' });
