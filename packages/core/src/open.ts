@@ -65,6 +65,21 @@ export function parseStoreUrl(url: string): StoreUrl {
   };
 }
 
+/**
+ * Refuses a query parameter the adapter does not know, naming the ones it does: a typo (`?maxDocumentByte=`) must
+ * fail, not pass silently. For adapters whose URL carries only their own parameters (not a driver's).
+ */
+export function assertKnownUrlParams(url: StoreUrl, known: Iterable<string>, backend: string): void {
+  const names = [...known];
+  for (const key of url.params.keys())
+    if (!names.includes(key))
+      throw new InvalidArgumentError(
+        'store URL',
+        `unknown query parameter "${key}"; the ${backend} store accepts ${names.join(', ')}`,
+        { backend },
+      );
+}
+
 export interface OpenSessionStoreOptions {
   /**
    * The folder whose node_modules the adapter is resolved from. Default: the current working directory, then the

@@ -2,10 +2,34 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, openSessionStore, parseStoreUrl, StoreNotInstalledError } from '../src/index.js';
+import {
+  assertKnownUrlParams,
+  InvalidArgumentError,
+  openSessionStore,
+  parseStoreUrl,
+  StoreNotInstalledError,
+} from '../src/index.js';
 
 const app = mkdtempSync(join(tmpdir(), 'open-app-'));
 afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+describe('assertKnownUrlParams', () => {
+  it('accepts known parameters and refuses any other, naming it, the backend and what it accepts', () => {
+    const known = ['table', 'maxDocumentBytes'];
+    expect(() => assertKnownUrlParams(parseStoreUrl('x:./a?table=t&maxDocumentBytes=9'), known, 'x')).not.toThrow();
+    expect(() => assertKnownUrlParams(parseStoreUrl('x:./a'), known, 'x')).not.toThrow();
+    let error: unknown;
+    try {
+      assertKnownUrlParams(parseStoreUrl('x:./a?table=t&maxDocumentByte=9'), known, 'x');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error).toMatchObject({ backend: 'x' });
+    expect((error as Error).message).toContain('unknown query parameter "maxDocumentByte"');
+    expect((error as Error).message).toContain('the x store accepts table, maxDocumentBytes');
+  });
+});
 
 describe('parseStoreUrl', () => {
   it('splits scheme, location and parameters', () => {

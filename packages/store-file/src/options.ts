@@ -2,6 +2,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  assertKnownUrlParams,
   DEFAULT_MAX_DOCUMENT_BYTES,
   InvalidArgumentError,
   positiveIntegerOption,
@@ -150,13 +151,8 @@ export function optionsFromUrl(url: StoreUrl): FileStoreOptions {
       backend: BACKEND,
     });
   const options: FileStoreOptions = { dir };
+  assertKnownUrlParams(url, URL_PARAMS, BACKEND);
   for (const [name, raw] of url.params) {
-    if (!URL_PARAMS.includes(name))
-      throw new InvalidArgumentError(
-        'store URL',
-        `unknown query parameter "${name}"; the file store accepts ${URL_PARAMS.join(', ')}`,
-        { backend: BACKEND },
-      );
     if (name === 'createDirectory' || name === 'fsync') options[name] = parseBooleanParam(name, raw);
     else if (name === 'operationTimeoutMs' && raw === 'none') options.operationTimeoutMs = null;
     else

@@ -1,8 +1,8 @@
 import {
+  assertKnownUrlParams,
   assertRevision,
   BaseSessionStore,
   DEFAULT_MAX_DOCUMENT_BYTES,
-  InvalidArgumentError,
   type ListQuery,
   type ListSessionsResult,
   nextRevision,
@@ -93,14 +93,7 @@ const namedStorages = new Map<string, MemoryStorage>();
  * application can open the same in-memory store by URL. `?maxDocumentBytes=` sets the size limit.
  */
 export function openFromUrl(url: StoreUrl): MemorySessionStore {
-  // Refused rather than ignored, as the other stores do, so that a typo does not pass silently.
-  for (const key of url.params.keys())
-    if (key !== 'maxDocumentBytes')
-      throw new InvalidArgumentError(
-        'store URL',
-        `unknown query parameter "${key}"; the memory store accepts maxDocumentBytes`,
-        { backend: 'memory' },
-      );
+  assertKnownUrlParams(url, ['maxDocumentBytes'], 'memory');
   const name = url.location;
   const max = url.params.get('maxDocumentBytes');
   let storage: MemoryStorage | undefined;

@@ -1,6 +1,7 @@
 /** Options of the S3 store: types with their defaults, validation, and the `s3://` URL form. */
 
 import {
+  assertKnownUrlParams,
   DEFAULT_MAX_DOCUMENT_BYTES,
   DEFAULT_OPERATION_TIMEOUT_MS,
   InvalidArgumentError,
@@ -211,9 +212,7 @@ export function optionsFromUrl(url: StoreUrl): S3StoreOptions {
   const bucket = at === -1 ? authority : authority.slice(at + 1);
   if (bucket === '') throw bad('store URL', 'it names no bucket; expected s3://bucket/prefix');
   const params = url.params;
-  for (const key of params.keys())
-    if (!URL_PARAMS.has(key))
-      throw bad('store URL', `unknown query parameter "${key}"; known: ${[...URL_PARAMS].join(', ')}`);
+  assertKnownUrlParams(url, URL_PARAMS, 's3');
   const options: S3StoreOptions = { bucket: decode('bucket', bucket) };
   const pathPrefix = decode('prefix', path);
   const queryPrefix = params.get('prefix');

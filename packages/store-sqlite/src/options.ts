@@ -1,5 +1,6 @@
 /** Options of the SQLite store: types with their defaults, validation, and the `sqlite:` URL form. */
 import {
+  assertKnownUrlParams,
   type BaseStoreOptions,
   DEFAULT_HISTORY_CACHE_BYTES,
   DEFAULT_MAX_DOCUMENT_BYTES,
@@ -194,11 +195,7 @@ export function optionsFromUrl(url: StoreUrl): SqliteStoreOptions {
     throw new InvalidArgumentError('store URL', `"${url.href}" has no file; use e.g. sqlite:./sessions.db`, {
       backend: BACKEND,
     });
-  for (const key of url.params.keys())
-    if (!URL_PARAMS.has(key))
-      throw new InvalidArgumentError('store URL', `unknown parameter "${key}"; known: ${[...URL_PARAMS].join(', ')}`, {
-        backend: BACKEND,
-      });
+  assertKnownUrlParams(url, URL_PARAMS, BACKEND);
   const options: SqliteStoreOptions = { path };
   const table = url.params.get('table');
   if (table !== null) options.table = table;
