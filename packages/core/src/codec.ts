@@ -3,9 +3,9 @@
  * Fidelity rules (canonical form, api_key, unsafe integers, `__proto__`) live here and in the schema, nowhere else.
  */
 import type { z } from 'zod';
+import { canonicalMessage, sameMessage } from './canonical.js';
 import { formatIssuePath, SessionCorruptError, SessionValidationError, type ValidationIssue } from './errors.js';
-import { isCanonicalMessage } from './fast-message.js';
-import { findUnsafeIntegerLiteral, sameJsonValue } from './json.js';
+import { findTooDeep, findUnsafeIntegerLiteral, MAX_JSON_DEPTH, withinDepth } from './json.js';
 import { parseMode } from './parse-mode.js';
 import { type Message, MessageSchema, type SessionData, SessionDataSchema } from './schema.js';
 
@@ -24,14 +24,27 @@ function idOf(value: unknown): string | null {
 
 type Issues = ValidationIssue[];
 
+/** Parses one message with the zod schema (the slow path: anything canonicalMessage could not take as it is). */
+function parseWithSchema(m: unknown, fromJson: boolean): ReturnType<typeof MessageSchema.safeParse> {
+  parseMode.trustedJson = fromJson;
+  try {
+    return MessageSchema.safeParse(m);
+  } finally {
+    parseMode.trustedJson = false;
+  }
+}
+
+// A message sits at depth 3 of the document (document, messages, message).
+const MESSAGE_DEPTH_LEFT = MAX_JSON_DEPTH - 2;
+
 /**
- * Messages: canonical ones pass as they are (no copy), the rest go through the zod schema. The leading messages
- * equal to `known` (stored messages, already checked) are not checked again: they become the known values, and
- * `unchanged` counts them.
+ * Messages: canonical ones pass as they are (no copy), those a normalisation away from it are rebuilt, the rest go
+ * through the zod schema. The leading messages equal to `known` (stored messages, already checked) by canonical value
+ * are not checked again: they become the known values, and `unchanged` counts them.
  */
 function parseMessageList(
   value: unknown[],
-  trusted: boolean,
+  fromJson: boolean,
   issues: Issues,
   known: readonly Message[] = [],
 ): { messages: Message[]; unchanged: number; error?: z.ZodError } {
@@ -39,19 +52,23 @@ function parseMessageList(
   let error: z.ZodError | undefined;
   let unchanged = 0;
   const comparable = Math.min(known.length, value.length);
-  while (unchanged < comparable && sameJsonValue(value[unchanged], known[unchanged])) {
+  while (unchanged < comparable && sameMessage(value[unchanged], known[unchanged] as Message)) {
     messages[unchanged] = known[unchanged] as Message;
     unchanged++;
   }
   for (let i = unchanged; i < value.length; i++) {
     const m = value[i];
-    if (isCanonicalMessage(m, trusted)) {
-      messages[i] = m as Message;
+    const canonical = canonicalMessage(m, fromJson);
+    if (canonical !== null) {
+      messages[i] = canonical;
       continue;
     }
-    const result = MessageSchema.safeParse(m);
-    if (result.success) messages[i] = result.data;
-    else {
+    const result = parseWithSchema(m, fromJson);
+    if (result.success && withinDepth(result.data, MESSAGE_DEPTH_LEFT)) messages[i] = result.data;
+    else if (result.success) {
+      const deep = findTooDeep(result.data, [], MESSAGE_DEPTH_LEFT);
+      issues.push({ path: ['messages', i, ...(deep?.path ?? [])], message: deep?.reason ?? 'nests too deep' });
+    } else {
       error ??= result.error;
       for (const issue of toIssues(result.error)) issues.push({ ...issue, path: ['messages', i, ...issue.path] });
     }
@@ -65,24 +82,33 @@ function parseMessageList(
  */
 function parseDocument(
   value: unknown,
-  trusted: boolean,
+  fromJson: boolean,
   known?: readonly Message[],
 ): { ok: true; session: SessionData; unchanged: number } | { ok: false; issues: Issues; error: unknown } {
   const messagesIn =
     typeof value === 'object' && value !== null ? (value as { messages?: unknown }).messages : undefined;
-  if (!Array.isArray(messagesIn)) {
-    const result = SessionDataSchema.safeParse(value);
-    return result.success
-      ? { ok: true, session: result.data, unchanged: 0 }
-      : { ok: false, issues: toIssues(result.error), error: result.error };
-  }
   const issues: Issues = [];
-  const { messages, unchanged, error } = parseMessageList(messagesIn, trusted, issues, known);
-  const head = SessionDataSchema.safeParse({ ...(value as object), messages: [] });
+  let list: ReturnType<typeof parseMessageList> | undefined;
+  if (Array.isArray(messagesIn)) list = parseMessageList(messagesIn, fromJson, issues, known);
+  const head = parseHead(list === undefined ? value : { ...(value as object), messages: [] }, fromJson);
   if (!head.success) issues.unshift(...toIssues(head.error));
-  if (issues.length > 0 || !head.success) return { ok: false, issues, error: head.success ? error : head.error };
-  head.data.messages = messages;
-  return { ok: true, session: head.data, unchanged };
+  else if (!withinDepth(head.data, MAX_JSON_DEPTH)) {
+    const deep = findTooDeep(head.data, [], MAX_JSON_DEPTH);
+    issues.unshift({ path: deep?.path ?? [], message: deep?.reason ?? 'nests too deep' });
+  }
+  if (issues.length > 0 || !head.success) return { ok: false, issues, error: head.success ? list?.error : head.error };
+  if (list !== undefined) head.data.messages = list.messages;
+  return { ok: true, session: head.data, unchanged: list?.unchanged ?? 0 };
+}
+
+/** The document without its messages (small): zod, with the mode of the source. */
+function parseHead(value: unknown, fromJson: boolean): ReturnType<typeof SessionDataSchema.safeParse> {
+  parseMode.trustedJson = fromJson;
+  try {
+    return SessionDataSchema.safeParse(value);
+  } finally {
+    parseMode.trustedJson = false;
+  }
 }
 
 /**
@@ -132,16 +158,6 @@ export function encodeSession(session: SessionData, options: EncodeOptions = {})
   return options.pretty ? JSON.stringify(session, null, 2) : JSON.stringify(session);
 }
 
-/** Validates and serializes in one call: what `save` does before it touches storage. */
-export function prepareSession(
-  value: unknown,
-  backend?: string,
-  options?: EncodeOptions,
-): { session: SessionData; json: string } {
-  const session = parseSession(value, backend);
-  return { session, json: encodeSession(session, options) };
-}
-
 export interface DecodeContext {
   backend?: string;
   /** The id the caller asked for, when known. */
@@ -178,13 +194,7 @@ export function parseJsonText(text: string | Uint8Array, ctx: DecodeContext): un
 
 /** Validates a value that came out of JSON.parse (stored data) and returns the canonical document. */
 export function decodeSessionValue(value: unknown, ctx: DecodeContext): SessionData {
-  parseMode.trustedJson = true;
-  let result: ReturnType<typeof parseDocument>;
-  try {
-    result = parseDocument(value, true);
-  } finally {
-    parseMode.trustedJson = false;
-  }
+  const result = parseDocument(value, true);
   if (!result.ok) {
     const first = result.issues[0];
     const where = first ? `${formatIssuePath(first.path)}: ${first.message}` : 'schema mismatch';
@@ -201,28 +211,4 @@ export function decodeSessionValue(value: unknown, ctx: DecodeContext): SessionD
 /** Reads stored bytes: JSON text → canonical document, or SessionCorruptError naming the record. */
 export function decodeSession(text: string | Uint8Array, ctx: DecodeContext): SessionData {
   return decodeSessionValue(parseJsonText(text, ctx), ctx);
-}
-
-/** Decodes one stored message (backends that keep messages apart from the document). */
-export function decodeMessageValue(value: unknown, ctx: DecodeContext): Message {
-  if (isCanonicalMessage(value, true)) return value as Message;
-  parseMode.trustedJson = true;
-  let result: ReturnType<typeof MessageSchema.safeParse>;
-  try {
-    result = MessageSchema.safeParse(value);
-  } finally {
-    parseMode.trustedJson = false;
-  }
-  if (!result.success)
-    throw new SessionCorruptError(
-      ctx.record,
-      `a stored message does not match the schema (${result.error.issues[0]?.message})`,
-      {
-        backend: ctx.backend,
-        sessionId: ctx.sessionId ?? null,
-        issues: toIssues(result.error),
-        cause: result.error,
-      },
-    );
-  return result.data;
 }

@@ -3,13 +3,22 @@
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /**
+ * The deepest nesting of arrays and objects a document may have, counted from the document itself (depth 1).
+ * serde_json (a3s-code's reader) stops at 128 levels by default, so a deeper document could be stored but never read
+ * back by a3s-code; every check below stops descending there, so no value can overflow the stack.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/**
  * Returns the path of the first value that does not survive JSON.stringify/JSON.parse unchanged (undefined, a
  * function, a symbol, a bigint, NaN, ±Infinity, an unsafe integer, a non-plain object such as a Date or Map), or
- * null when the whole value is plain JSON. A cycle is reported too, instead of overflowing the stack.
+ * null when the whole value is plain JSON. A cycle is reported too, and nesting beyond `remainingDepth` levels of
+ * arrays and objects (`value` itself counts as one).
  */
 export function findNonJson(
   value: unknown,
   path: (string | number)[] = [],
+  remainingDepth: number = MAX_JSON_DEPTH,
   seen = new Set<object>(),
 ): { path: (string | number)[]; reason: string } | null {
   switch (typeof value) {
@@ -29,11 +38,12 @@ export function findNonJson(
     case 'object': {
       if (value === null) return null;
       if (seen.has(value)) return { path, reason: 'circular reference' };
+      if (remainingDepth < 1) return { path, reason: tooDeep() };
       seen.add(value);
       try {
         if (Array.isArray(value)) {
           for (let i = 0; i < value.length; i++) {
-            const bad = findNonJson(value[i], [...path, i], seen);
+            const bad = findNonJson(value[i], [...path, i], remainingDepth - 1, seen);
             if (bad) return bad;
           }
           return null;
@@ -42,7 +52,7 @@ export function findNonJson(
         if (proto !== Object.prototype && proto !== null)
           return { path, reason: `${proto?.constructor?.name ?? 'object'} is not plain JSON` };
         for (const key of Object.keys(value)) {
-          const bad = findNonJson((value as Record<string, unknown>)[key], [...path, key], seen);
+          const bad = findNonJson((value as Record<string, unknown>)[key], [...path, key], remainingDepth - 1, seen);
           if (bad) return bad;
         }
         return null;
@@ -53,6 +63,74 @@ export function findNonJson(
     default:
       return { path, reason: `${typeof value} is not a JSON value` };
   }
+}
+
+function tooDeep(): string {
+  return `nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels (serde_json, which a3s-code reads with, stops there)`;
+}
+
+/**
+ * The fast form of `findNonJson(value) === null` for values that are almost always fine: no path is built, and a
+ * cycle is caught by the depth limit. `remainingDepth` counts `value` itself. `wellFormed`: strings must hold no lone
+ * surrogate (serde_json refuses them).
+ */
+export function isPlainJson(value: unknown, remainingDepth: number, wellFormed = true): boolean {
+  switch (typeof value) {
+    case 'string':
+      return !wellFormed || value.isWellFormed();
+    case 'boolean':
+      return true;
+    case 'number':
+      return (
+        Number.isFinite(value) && (Number.isSafeInteger(value) || !Number.isInteger(value) || Math.abs(value) >= 1e21)
+      );
+    case 'object': {
+      if (value === null) return true;
+      if (remainingDepth < 1) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], remainingDepth - 1, wellFormed)) return false;
+        return true;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+      for (const key in value) {
+        if (key === '__proto__') return false;
+        if (!isPlainJson((value as Record<string, unknown>)[key], remainingDepth - 1, wellFormed)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** Whether a value that came out of JSON.parse nests at most `remainingDepth` levels (`value` counts as one). */
+export function withinDepth(value: unknown, remainingDepth: number): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (remainingDepth < 1) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!withinDepth(value[i], remainingDepth - 1)) return false;
+    return true;
+  }
+  for (const key in value) if (!withinDepth((value as Record<string, unknown>)[key], remainingDepth - 1)) return false;
+  return true;
+}
+
+/** The path of the first container nested deeper than `remainingDepth` levels, for the error message. */
+export function findTooDeep(
+  value: unknown,
+  path: (string | number)[],
+  remainingDepth: number,
+): { path: (string | number)[]; reason: string } | null {
+  if (typeof value !== 'object' || value === null) return null;
+  if (remainingDepth < 1) return { path, reason: tooDeep() };
+  const entries: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [i, v])
+    : Object.keys(value).map((k) => [k, (value as Record<string, unknown>)[k]]);
+  for (const [key, v] of entries) {
+    const bad = findTooDeep(v, [...path, key], remainingDepth - 1);
+    if (bad) return bad;
+  }
+  return null;
 }
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
@@ -119,27 +197,33 @@ export function findUnsafeIntegerLiteral(text: string): string | null {
 }
 
 /**
- * Whether `value` is the JSON value `json` (a value JSON.parse returned), with keys in the same order: then both
- * serialize to the same text. Conservative: anything JSON.stringify would write differently from `json` (a Date, a
- * class instance, an undefined member, a hole) is "different". No recursion guard is needed: `json` is a tree, so
- * a cycle in `value` stops matching at the depth where `json` ends.
+ * Whether `value` serializes to a JSON value equal to `json` (a value JSON.parse returned), in any key order. Exact
+ * about everything else: a key whose value JSON would drop (undefined), a Date, a class instance, a hole, an extra
+ * key all make it "different". Recursion follows `json`, a finite tree, so a cycle in `value` ends where `json` does.
  */
-export function sameJsonValue(value: unknown, json: unknown): boolean {
+export function sameJson(value: unknown, json: unknown): boolean {
   if (value === json) return true;
   if (typeof value !== 'object' || typeof json !== 'object' || value === null || json === null) return false;
   if (Array.isArray(json)) {
     if (!Array.isArray(value) || value.length !== json.length) return false;
-    for (let i = 0; i < json.length; i++) if (!sameJsonValue(value[i], json[i])) return false;
+    for (let i = 0; i < json.length; i++) if (!sameJson(value[i], json[i])) return false;
     return true;
   }
   if (Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return false;
-  const keys = Object.keys(value);
-  const jsonKeys = Object.keys(json);
-  if (keys.length !== jsonKeys.length) return false;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    if (key !== jsonKeys[i]) return false;
-    if (!sameJsonValue((value as Record<string, unknown>)[key], (json as Record<string, unknown>)[key])) return false;
+  let keys = 0;
+  for (const key in value) {
+    // Own JSON values are never undefined or functions, so this also refuses keys `json` only inherits.
+    const expected = (json as Record<string, unknown>)[key];
+    if (key === '__proto__' || expected === undefined || typeof expected === 'function') return false;
+    if (!sameJson((value as Record<string, unknown>)[key], expected)) return false;
+    keys++;
   }
-  return true;
+  return keys === keyCount(json);
+}
+
+/** Own enumerable keys of a plain object (no array is allocated). */
+export function keyCount(o: object): number {
+  let n = 0;
+  for (const _ in o) n++;
+  return n;
 }

@@ -8,7 +8,7 @@
  * It needs vitest (and fast-check) installed beside it; tests are imported explicitly, no globals.
  */
 import { afterEach, describe } from 'vitest';
-import { DEFAULT_MAX_DOCUMENT_BYTES } from '../base-store.js';
+import { DEFAULT_MAX_DOCUMENT_BYTES } from '../abstract-store.js';
 import type { SessionStore } from '../contract.js';
 import type { ConformanceCapabilities, ConformanceOptions, SuiteContext } from './context.js';
 import { describeIds } from './ids.js';
@@ -19,6 +19,7 @@ import { describeRevisions } from './revisions.js';
 import { describeRoundTrip } from './round-trip.js';
 import { describeSecrets } from './secrets.js';
 
+export { applicationShaped, arbitrarySession } from './arbitraries.js';
 export type { ConformanceCapabilities, ConformanceOptions } from './context.js';
 export { fixtureDocuments, makeMessage, makeSession } from './data.js';
 
