@@ -59,27 +59,32 @@ export function decodeIdSegment(segment: string): string | null {
   return encodeIdSegment(id) === segment && isValidSessionId(id) ? id : null;
 }
 
-/** Most file systems cap one name at 255 bytes. */
-export const MAX_FILE_NAME_BYTES = 255;
-export const SESSION_FILE_EXTENSION = '.json';
+/** The extension of document names (files, objects). */
+export const DOCUMENT_EXTENSION = '.json';
 
 /**
- * The file name of a session in a folder, compatible with a3s-code for plain ids:
- * `<id>.json`, else `~<base64url>.json`, else (past 255 bytes) `~~<sha256 hex>.json` with the id only inside the document.
+ * The name of a session's document in a folder or under a key prefix, shared by the file and s3 stores:
+ * `<encodeIdSegment(id)>.json` (for plain ids exactly a3s-code's `<id>.json`), or `~~<sha256 hex of the id>.json`
+ * when `hashed` (the store's choice for ids too long for its names; the id is then kept inside the document).
  */
-export function sessionFileName(id: string): string {
-  const name = `${encodeIdSegment(id)}${SESSION_FILE_EXTENSION}`;
-  if (Buffer.byteLength(name) <= MAX_FILE_NAME_BYTES) return name;
-  return `~~${createHash('sha256').update(id, 'utf8').digest('hex')}${SESSION_FILE_EXTENSION}`;
+export function documentName(id: string, hashed = false): string {
+  return hashed
+    ? hashedDocumentName(createHash('sha256').update(id, 'utf8').digest('hex'))
+    : `${encodeIdSegment(id)}${DOCUMENT_EXTENSION}`;
 }
 
-export type ParsedFileName = { kind: 'id'; id: string } | { kind: 'hashed' } | null;
+/** `~~<hash>.json`: the name of the document of a long id whose SHA-256 (hex) is `hash`. */
+export function hashedDocumentName(hash: string): string {
+  return `~~${hash}${DOCUMENT_EXTENSION}`;
+}
 
-/** What a file name in a sessions folder holds: a decodable id, a hashed name (read the document), or not a session. */
-export function parseSessionFileName(name: string): ParsedFileName {
-  if (!name.endsWith(SESSION_FILE_EXTENSION)) return null;
-  const stem = name.slice(0, -SESSION_FILE_EXTENSION.length);
-  if (/^~~[0-9a-f]{64}$/.test(stem)) return { kind: 'hashed' };
+export type DocumentName = { kind: 'id'; id: string } | { kind: 'hashed'; hash: string } | null;
+
+/** What a document name holds: a decodable id, a hashed name (the id is in the document), or not a session. */
+export function parseDocumentName(name: string): DocumentName {
+  if (!name.endsWith(DOCUMENT_EXTENSION)) return null;
+  const stem = name.slice(0, -DOCUMENT_EXTENSION.length);
+  if (/^~~[0-9a-f]{64}$/.test(stem)) return { kind: 'hashed', hash: stem.slice(2) };
   const id = decodeIdSegment(stem);
   return id === null ? null : { kind: 'id', id };
 }

@@ -1,15 +1,28 @@
-export * from './base-store.js';
-export * from './codec.js';
-export * from './concurrency.js';
-export * from './contract.js';
-export * from './create-session.js';
+/**
+ * The application API of agent-sessions: the SessionStore contract, the session document (schema and types), the
+ * errors, `openSessionStore` and `createSession`. Adapter authors import `@agent-sessions/core/adapter` as well.
+ */
+export { type EncodeOptions, encodeSession, parseSession } from './codec.js';
+export type {
+  ListSessionsOptions,
+  ListSessionsResult,
+  SessionStore,
+  SessionSummary,
+  StoreCapabilities,
+} from './contract.js';
+export { createSession, type NewSessionOptions, nowSeconds } from './create-session.js';
 export * from './errors.js';
-export * from './ids.js';
-export { findNonJson, findUnsafeIntegerLiteral, type JsonValue } from './json.js';
-export * from './known-history.js';
-export * from './listing.js';
-export * from './message-log.js';
-export * from './open.js';
-export * from './revisions.js';
+export { isValidSessionId, MAX_SESSION_ID_BYTES } from './ids.js';
+export type { JsonValue } from './json.js';
+export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './listing.js';
+export {
+  BACKEND_PACKAGES,
+  DEFAULT_SESSION_STORE_URL,
+  type OpenSessionStoreOptions,
+  openSessionStore,
+  SESSION_STORE_URL_ENV,
+  type SessionStoreModule,
+} from './open.js';
+export type { WriteOptions } from './revisions.js';
 export * from './schema.js';
-export * from './timeout.js';
+export type { StoreUrl } from './store-url.js';

@@ -9,8 +9,9 @@
  * text parsed by us, never an object a caller holds, so an edit in place of a loaded message is still seen.
  * Bounded by entries and by bytes of message text; the least recently used entry goes first.
  */
-import type { MessageLogState, SegmentPlan } from './message-log.js';
+import { sameMessage } from './canonical.js';
 import type { Message } from './schema.js';
+import type { SegmentPlan, SegmentState } from './segments.js';
 
 /** The default budget of remembered message text per store: a few long conversations. */
 export const DEFAULT_HISTORY_CACHE_BYTES = 64 * 1024 * 1024;
@@ -20,14 +21,14 @@ export const DEFAULT_KNOWN_SESSIONS = 1000;
 /** A stored history, as a save compares against it. */
 export interface KnownPrefix {
   /** The state the backend recorded for these messages. */
-  readonly state: MessageLogState;
+  readonly state: SegmentState;
   /** Private copies of the stored messages (JSON values). Never handed to callers. */
   readonly messages: readonly Message[];
   /** UTF-8 bytes of the stored messages' JSON texts joined by commas. */
   readonly bytes: number;
 }
 
-interface Entry<S extends MessageLogState> {
+interface Entry<S extends SegmentState> {
   state: S;
   /** The stored messages as JSON texts joined by commas, until a save needs them parsed. */
   text: string | null;
@@ -44,7 +45,7 @@ export interface KnownHistoriesOptions {
   maxSessions?: number;
 }
 
-export class KnownHistories<S extends MessageLogState = MessageLogState> {
+export class KnownHistories<S extends SegmentState = SegmentState> {
   readonly #entries = new Map<string, Entry<S>>();
   readonly #maxBytes: number;
   readonly #maxSessions: number;
@@ -76,7 +77,7 @@ export class KnownHistories<S extends MessageLogState = MessageLogState> {
    * Remembers that `tailText` (`tailCount` messages) was appended to the history whose state was `before`. When
    * the remembered history is not that one, only the new state is kept.
    */
-  extend(id: string, before: MessageLogState, state: S, tailText: string, tailCount: number): void {
+  extend(id: string, before: SegmentState, state: S, tailText: string, tailCount: number): void {
     const entry = this.#entries.get(id);
     if (entry === undefined || !sameState(entry.state, before) || (entry.text === null && entry.messages === null)) {
       this.remember(id, state, null);
@@ -96,7 +97,7 @@ export class KnownHistories<S extends MessageLogState = MessageLogState> {
   /** Remembers what a segment write stored: `before` is the stored state it was planned over (null: none). */
   rememberWrite(
     id: string,
-    before: MessageLogState | null,
+    before: SegmentState | null,
     state: S,
     plan: Pick<SegmentPlan, 'kind' | 'from' | 'text' | 'storedText'>,
     count: number,
@@ -116,8 +117,8 @@ export class KnownHistories<S extends MessageLogState = MessageLogState> {
 
   /**
    * The remembered messages of a session a caller is saving, parsed on first use. `first` is the caller's first
-   * message: when it plainly differs from the stored one (a compaction, a new conversation), the text is not parsed
-   * at all and the answer is an empty prefix, which makes the save a rewrite.
+   * message: when it differs from the stored one by value (a compaction, a new conversation), the history is not
+   * parsed at all and the answer is an empty prefix, which makes the save a rewrite.
    */
   prefix(id: string, first: unknown): KnownPrefix | null {
     const entry = this.#touch(id);
@@ -159,17 +160,45 @@ export class KnownHistories<S extends MessageLogState = MessageLogState> {
   }
 }
 
-function sameState(a: MessageLogState, b: MessageLogState): boolean {
+function sameState(a: SegmentState, b: SegmentState): boolean {
   return a.count === b.count && a.digest === b.digest;
 }
 
-/** Whether the stored texts begin with `first`'s JSON text: a cheap probe before parsing a whole history. */
+/**
+ * Whether the first stored message equals `first` by value (see sameMessage): a cheap probe before parsing a whole
+ * history, which reads only the first message's text.
+ */
 function startsWithMessage(text: string, first: unknown): boolean {
-  let json: string | undefined;
+  const end = endOfFirstValue(text);
+  if (end < 0) return false;
+  let stored: Message;
   try {
-    json = JSON.stringify(first);
+    stored = JSON.parse(text.slice(0, end)) as Message;
   } catch {
     return false;
   }
-  return json !== undefined && text.startsWith(json) && (text.length === json.length || text[json.length] === ',');
+  return sameMessage(first, stored);
+}
+
+/** Where the first JSON object or array of `text` ends (stored message texts, so well-formed), or -1. */
+function endOfFirstValue(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // Skip the string: find its closing quote, one not preceded by an odd number of backslashes.
+      for (;;) {
+        i = text.indexOf('"', i + 1);
+        if (i < 0) return -1;
+        let backslashes = 0;
+        while (text.charCodeAt(i - 1 - backslashes) === 0x5c) backslashes++;
+        if (backslashes % 2 === 0) break;
+      }
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) depth++;
+    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
 }

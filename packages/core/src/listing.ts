@@ -19,17 +19,21 @@ export interface ListQuery {
   parentId: string | null;
 }
 
-export function summarize(session: SessionData, revision: number): SessionSummary {
+/** The summary fields a store keeps beside a session's head (the rest of a summary is the store's own). */
+export type HeadSummary = Pick<SessionSummary, 'name' | 'state' | 'created_at' | 'updated_at' | 'parent_id'>;
+
+export function headSummary(session: SessionData): HeadSummary {
   return {
-    id: session.id,
     name: session.config.name,
     state: session.state,
     created_at: session.created_at,
     updated_at: session.updated_at,
     parent_id: session.parent_id ?? null,
-    message_count: session.messages.length,
-    revision,
   };
+}
+
+export function summarize(session: SessionData, revision: number): SessionSummary {
+  return { id: session.id, ...headSummary(session), message_count: session.messages.length, revision };
 }
 
 // UTF-16 code units sort surrogates (U+D800–DFFF) below U+E000–FFFF, UTF-8 bytes sort them above. SQL (C/BINARY

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SessionStore } from './contract.js';
 import { InvalidArgumentError, StoreNotInstalledError } from './errors.js';
+import { parseStoreUrl, type StoreUrl } from './store-url.js';
 
 /** The conventional environment variable that holds the store URL. */
 export const SESSION_STORE_URL_ENV = 'SESSION_STORE_URL';
@@ -26,58 +27,9 @@ export const BACKEND_PACKAGES: Readonly<Record<string, string>> = Object.freeze(
   s3: '@agent-sessions/store-s3',
 });
 
-/** A store URL split into what every adapter needs. */
-export interface StoreUrl {
-  /** The URL as given. */
-  href: string;
-  /** Lower-case scheme without the colon: "file", "redis", … */
-  scheme: string;
-  /** What follows `scheme:` up to `?` (a path for file/sqlite, `//host…` for network URLs). */
-  location: string;
-  /** Backend options from the query string. */
-  params: URLSearchParams;
-}
-
 /** What an adapter package exports for `openSessionStore`. */
 export interface SessionStoreModule {
   openFromUrl(url: StoreUrl): SessionStore | Promise<SessionStore>;
-}
-
-export function parseStoreUrl(url: string): StoreUrl {
-  if (typeof url !== 'string' || url.trim() === '')
-    throw new InvalidArgumentError(
-      'store URL',
-      'expected a string such as "file:./sessions" or "redis://localhost:6379"',
-    );
-  const match = /^([A-Za-z][A-Za-z0-9+.-]*):(.*)$/s.exec(url.trim());
-  if (!match)
-    throw new InvalidArgumentError(
-      'store URL',
-      `"${url}" has no scheme; expected e.g. file:./sessions, sqlite:./s.db, redis://…`,
-    );
-  const rest = match[2] as string;
-  const q = rest.indexOf('?');
-  return {
-    href: url,
-    scheme: (match[1] as string).toLowerCase(),
-    location: q === -1 ? rest : rest.slice(0, q),
-    params: new URLSearchParams(q === -1 ? '' : rest.slice(q + 1)),
-  };
-}
-
-/**
- * Refuses a query parameter the adapter does not know, naming the ones it does: a typo (`?maxDocumentByte=`) must
- * fail, not pass silently. For adapters whose URL carries only their own parameters (not a driver's).
- */
-export function assertKnownUrlParams(url: StoreUrl, known: Iterable<string>, backend: string): void {
-  const names = [...known];
-  for (const key of url.params.keys())
-    if (!names.includes(key))
-      throw new InvalidArgumentError(
-        'store URL',
-        `unknown query parameter "${key}"; the ${backend} store accepts ${names.join(', ')}`,
-        { backend },
-      );
 }
 
 export interface OpenSessionStoreOptions {

@@ -1,5 +1,5 @@
 /** Revision rules every backend shares; the atomic compare-and-write itself is the backend's job. */
-import { InvalidArgumentError, SessionConflictError } from './errors.js';
+import { InvalidArgumentError, SessionConflictError, SessionNotFoundError } from './errors.js';
 
 export interface WriteOptions {
   /**
@@ -38,4 +38,18 @@ export function assertRevision(
 /** The revision a successful write produces. */
 export function nextRevision(current: number | null): number {
   return (current ?? 0) + 1;
+}
+
+/**
+ * The error for a write that needs an existing session and found none: a conflict when the caller expected a
+ * revision (the session was deleted under them), else "not found".
+ */
+export function missingSessionError(
+  id: string,
+  expected: number | undefined,
+  backend: string,
+): SessionConflictError | SessionNotFoundError {
+  return expected !== undefined
+    ? new SessionConflictError(id, expected, null, { backend })
+    : new SessionNotFoundError(id, { backend });
 }

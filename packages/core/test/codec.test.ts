@@ -7,7 +7,7 @@ import {
   parseSession,
   SessionCorruptError,
   SessionValidationError,
-} from '../src/index.js';
+} from '../src/adapter.js';
 
 const fixturesDir = new URL('../fixtures/a3s/', import.meta.url);
 // The spec's copy lives beside the repository (../shared), which a clone elsewhere (CI: git clone . /tmp/x) lacks.

@@ -1,34 +1,36 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   compareIds,
   decodeCursor,
   decodeIdSegment,
+  documentName,
   encodeCursor,
   encodeIdSegment,
   InvalidArgumentError,
   isValidSessionId,
-  parseSessionFileName,
-  resolveListQuery,
-  sessionFileName,
-} from '../src/index.js';
+  parseDocumentName,
+} from '../src/adapter.js';
+import { resolveListQuery } from '../src/listing.js';
 
 const validId = fc.string({ unit: 'binary', minLength: 1, maxLength: 120 }).filter(isValidSessionId);
 
 describe('id encodings', () => {
   it('plain ids keep their a3s-code file name; others are encoded', () => {
-    expect(sessionFileName('test-session-1')).toBe('test-session-1.json');
-    expect(sessionFileName('b7e3c9a2-41d5.4f0e_X')).toBe('b7e3c9a2-41d5.4f0e_X.json');
-    expect(sessionFileName('a/b')).toBe(`~${Buffer.from('a/b').toString('base64url')}.json`);
+    expect(documentName('test-session-1')).toBe('test-session-1.json');
+    expect(documentName('b7e3c9a2-41d5.4f0e_X')).toBe('b7e3c9a2-41d5.4f0e_X.json');
+    expect(documentName('a/b')).toBe(`~${Buffer.from('a/b').toString('base64url')}.json`);
     for (const id of ['.', '..', '.hidden', 'a..b', '~x', 'CON ', 'a b'])
-      expect(sessionFileName(id).startsWith('~')).toBe(true);
+      expect(documentName(id).startsWith('~')).toBe(true);
   });
 
-  it('names past 255 bytes become ~~<sha256>.json', () => {
-    const name = sessionFileName('é'.repeat(127));
-    expect(name).toMatch(/^~~[0-9a-f]{64}\.json$/);
-    expect(parseSessionFileName(name)).toEqual({ kind: 'hashed' });
-    expect(sessionFileName('x'.repeat(250))).toBe(`${'x'.repeat(250)}.json`);
+  it('hashed names are ~~<sha256 of the id>.json, and parse back as hashed', () => {
+    const id = 'é'.repeat(127);
+    const name = documentName(id, true);
+    expect(name).toBe(`~~${createHash('sha256').update(id).digest('hex')}.json`);
+    expect(parseDocumentName(name)).toEqual({ kind: 'hashed', hash: name.slice(2, 66) });
+    expect(parseDocumentName(documentName(id))).toEqual({ kind: 'id', id });
   });
 
   it('every valid id has exactly one segment, and decoding is its inverse (property)', () => {
@@ -52,7 +54,7 @@ describe('id encodings', () => {
       '.hidden.json',
       `~${Buffer.from('ok').toString('base64url')}.json`,
     ])
-      expect(parseSessionFileName(name)).toBeNull();
+      expect(parseDocumentName(name)).toBeNull();
   });
 });
 

@@ -1,31 +1,30 @@
 /** The remembered-history path of split stores: value comparison, planning over it, and the bounded cache. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseSessionOver } from '../src/codec.js';
 import { makeMessage, makeSession } from '../src/conformance/data.js';
-import {
-  digestMessages,
-  KnownHistories,
-  MAX_DIGEST_SEGMENTS,
-  type Message,
-  type MessageLogState,
-  parseSessionOver,
-  planSegmentWrite,
-} from '../src/index.js';
-import { sameJsonValue } from '../src/json.js';
+import { sameJson } from '../src/json.js';
+import { KnownHistories } from '../src/known-history.js';
+import type { Message } from '../src/schema.js';
+import { digestSegment, MAX_DIGEST_SEGMENTS, planSegmentWrite, type SegmentState } from '../src/segments.js';
 
 const messages = (n: number, tag = '') => Array.from({ length: n }, (_, i) => makeMessage(i, `${tag}m${i}`));
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 const textOf = (list: readonly Message[]) => JSON.stringify(list).slice(1, -1);
 
-describe('sameJsonValue', () => {
+describe('sameJson', () => {
   it('is true for a value and its JSON round trip', () => {
     fc.assert(
-      fc.property(fc.jsonValue(), (value) => sameJsonValue(value, JSON.parse(JSON.stringify(value)))),
+      fc.property(fc.jsonValue(), (value) => {
+        // An own `__proto__` key is never taken as the same: the comparison is conservative there (see below).
+        fc.pre(!JSON.stringify(value).includes('"__proto__"'));
+        return sameJson(value, JSON.parse(JSON.stringify(value)));
+      }),
       { numRuns: 300 },
     );
   });
 
-  it('when true, both serialize to the same text (pairs of arbitrary values)', () => {
+  it('when true, the value serializes to JSON equal to the other one (pairs of arbitrary values)', () => {
     const anything = fc.oneof(
       fc.jsonValue(),
       fc.anything({ withDate: true, withMap: true, withNullPrototype: true, withSparseArray: true }),
@@ -33,25 +32,28 @@ describe('sameJsonValue', () => {
     fc.assert(
       fc.property(anything, fc.jsonValue(), (value, other) => {
         const json = JSON.parse(JSON.stringify(other) ?? 'null');
-        if (sameJsonValue(value, json)) expect(JSON.stringify(value)).toBe(JSON.stringify(json));
+        if (sameJson(value, json)) expect(JSON.parse(JSON.stringify(value) ?? 'null')).toStrictEqual(json);
       }),
       { numRuns: 500 },
     );
   });
 
-  it('sees what JSON.stringify would write differently', () => {
+  it('ignores key order, and sees everything JSON would write differently', () => {
     const json = { a: 1, b: [1, 2], c: { d: 'x' } };
-    expect(sameJsonValue({ a: 1, b: [1, 2], c: { d: 'x' } }, json)).toBe(true);
-    expect(sameJsonValue({ b: [1, 2], a: 1, c: { d: 'x' } }, json)).toBe(false); // key order changes the text
-    expect(sameJsonValue({ a: 1, b: [1, 2], c: { d: 'x' }, e: undefined }, json)).toBe(false);
-    expect(sameJsonValue({ a: 1, b: [1, 2, 3], c: { d: 'x' } }, json)).toBe(false);
-    expect(sameJsonValue({ a: 1, b: [1, 2], c: { d: 'y' } }, json)).toBe(false);
-    expect(sameJsonValue({ a: 1, b: [1, 2], c: new Map() }, json)).toBe(false);
-    expect(sameJsonValue({ a: Number.NaN, b: [1, 2], c: { d: 'x' } }, { ...json, a: null })).toBe(false);
-    expect(sameJsonValue(new Date(0), '1970-01-01T00:00:00.000Z')).toBe(false);
+    expect(sameJson({ a: 1, b: [1, 2], c: { d: 'x' } }, json)).toBe(true);
+    expect(sameJson({ c: { d: 'x' }, b: [1, 2], a: 1 }, json)).toBe(true);
+    expect(sameJson({ a: 1, b: [1, 2], c: { d: 'x' }, e: undefined }, json)).toBe(false);
+    expect(sameJson({ a: 1, b: [1, 2, 3], c: { d: 'x' } }, json)).toBe(false);
+    expect(sameJson({ a: 1, b: [2, 1], c: { d: 'x' } }, json)).toBe(false);
+    expect(sameJson({ a: 1, b: [1, 2], c: { d: 'y' } }, json)).toBe(false);
+    expect(sameJson({ a: 1, b: [1, 2], c: new Map() }, json)).toBe(false);
+    expect(sameJson({ a: Number.NaN, b: [1, 2], c: { d: 'x' } }, { ...json, a: null })).toBe(false);
+    expect(sameJson({ a: 1, toString: Object.prototype.toString }, { a: 1 })).toBe(false);
+    expect(sameJson(new Date(0), '1970-01-01T00:00:00.000Z')).toBe(false);
+    expect(sameJson(JSON.parse('{"__proto__":1}'), JSON.parse('{"__proto__":1}'))).toBe(false);
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
-    expect(sameJsonValue(cyclic, { a: 1, self: { a: 1, self: null } })).toBe(false);
+    expect(sameJson(cyclic, { a: 1, self: { a: 1, self: null } })).toBe(false);
   });
 });
 
@@ -77,7 +79,7 @@ describe('parseSessionOver', () => {
 
 describe('planning over a remembered history', () => {
   const list = messages(6);
-  const stored: MessageLogState = { count: 4, digest: planSegmentWrite(null, list.slice(0, 4)).digest };
+  const stored: SegmentState = { count: 4, digest: planSegmentWrite(null, list.slice(0, 4)).digest };
   const bytes = Buffer.byteLength(textOf(list.slice(0, 4)));
 
   it('appends the tail without hashing the prefix, and the digest verifies by hashing afterwards', () => {
@@ -89,13 +91,8 @@ describe('planning over a remembered history', () => {
     const edited = copy(list);
     (edited[1]!.content[0] as { text: string }).text = 'edited';
     expect(planSegmentWrite({ count: 6, digest: plan.digest }, edited).kind).toBe('rewrite');
-    // The per-message digest function agrees on the digest.
-    expect(
-      digestMessages(
-        list.slice(4).map((m) => JSON.stringify(m)),
-        stored.digest,
-      ),
-    ).toBe(plan.digest);
+    // The digest is the stored one extended by the tail's segment.
+    expect(digestSegment(textOf(list.slice(4)), 2, stored.digest)).toBe(plan.digest);
   });
 
   it('rewrites at once when the comparison found a change, and ignores a check made against another state', () => {
@@ -109,7 +106,7 @@ describe('planning over a remembered history', () => {
   });
 
   it('hashes again once the digest holds MAX_DIGEST_SEGMENTS segments, which compacts it', () => {
-    let state: MessageLogState = { count: 0, digest: '' };
+    let state: SegmentState = { count: 0, digest: '' };
     const grown: Message[] = [];
     for (let i = 0; i < MAX_DIGEST_SEGMENTS + 2; i++) {
       grown.push(makeMessage(i));
@@ -137,12 +134,26 @@ describe('KnownHistories', () => {
     expect(prefix.state).toEqual(state(3));
   });
 
-  it('does not parse when the first message plainly differs: an empty prefix, so the save rewrites', () => {
+  it('does not parse when the first message differs by value: an empty prefix, so the save rewrites', () => {
     const known = new KnownHistories();
     known.remember('a', state(3), textOf(messages(3)));
     expect(known.prefix('a', makeMessage(0, 'other'))?.messages).toEqual([]);
-    expect(known.prefix('a', 1n)?.messages).toEqual([]); // not serializable: no throw
-    expect(known.prefix('a', messages(1)[0])?.messages).toHaveLength(3);
+    expect(known.prefix('a', 1n)?.messages).toEqual([]); // not a message: no throw
+    // The same first message as an application holds it (a null the wire format omits, keys in another order).
+    const first = messages(1)[0] as Message;
+    expect(
+      known.prefix('a', { content: first.content, role: first.role, reasoning_content: null })?.messages,
+    ).toHaveLength(3);
+  });
+
+  it('reads a first message with quotes, backslashes and brackets inside strings', () => {
+    const known = new KnownHistories();
+    const tricky: Message[] = [
+      { role: 'user', content: [{ type: 'text', text: 'a "quoted" \\ } ] { [ \\" end' }] },
+      ...messages(2),
+    ];
+    known.remember('a', state(3), textOf(tricky));
+    expect(known.prefix('a', copy(tricky[0]))?.messages).toEqual(tricky);
   });
 
   it('extends a remembered history after an append, and keeps only the state when it was another history', () => {

@@ -3,31 +3,78 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  assertKnownUrlParams,
   InvalidArgumentError,
   openSessionStore,
   parseStoreUrl,
+  readUrlParams,
   StoreNotInstalledError,
-} from '../src/index.js';
+} from '../src/adapter.js';
 
 const app = mkdtempSync(join(tmpdir(), 'open-app-'));
 afterAll(() => rmSync(app, { recursive: true, force: true }));
 
-describe('assertKnownUrlParams', () => {
-  it('accepts known parameters and refuses any other, naming it, the backend and what it accepts', () => {
-    const known = ['table', 'maxDocumentBytes'];
-    expect(() => assertKnownUrlParams(parseStoreUrl('x:./a?table=t&maxDocumentBytes=9'), known, 'x')).not.toThrow();
-    expect(() => assertKnownUrlParams(parseStoreUrl('x:./a'), known, 'x')).not.toThrow();
-    let error: unknown;
+describe('readUrlParams', () => {
+  const spec = {
+    table: { type: 'string' },
+    maxDocumentBytes: { type: 'integer' },
+    historyCacheBytes: { type: 'count' },
+    fsync: { type: 'boolean' },
+    synchronous: { type: 'enum', values: ['full', 'normal'] },
+    operationTimeoutMs: { type: 'timeout', aliases: ['timeout'] },
+  } as const;
+  const read = (url: string, passThrough = false) => readUrlParams(parseStoreUrl(url), spec, 'x', { passThrough });
+  const refusal = (url: string, passThrough = false): Error => {
     try {
-      assertKnownUrlParams(parseStoreUrl('x:./a?table=t&maxDocumentByte=9'), known, 'x');
-    } catch (e) {
-      error = e;
+      read(url, passThrough);
+    } catch (error) {
+      return error as Error;
     }
+    throw new Error(`${url} was accepted`);
+  };
+
+  it('converts each parameter to its type, by name or alias', () => {
+    expect(
+      read('x:./a?table=t&maxDocumentBytes=9&historyCacheBytes=0&fsync=false&synchronous=normal&timeout=none').values,
+    ).toEqual({
+      table: 't',
+      maxDocumentBytes: 9,
+      historyCacheBytes: 0,
+      fsync: false,
+      synchronous: 'normal',
+      operationTimeoutMs: null,
+    });
+    expect(read('x:./a?fsync=1&operationTimeoutMs=250').values).toEqual({ fsync: true, operationTimeoutMs: 250 });
+    expect(read('x:./a').values).toEqual({});
+  });
+
+  it('refuses an unknown parameter, naming it, the backend and what it accepts', () => {
+    const error = refusal('x:./a?table=t&maxDocumentByte=9');
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(error).toMatchObject({ backend: 'x' });
-    expect((error as Error).message).toContain('unknown query parameter "maxDocumentByte"');
-    expect((error as Error).message).toContain('the x store accepts table, maxDocumentBytes');
+    expect(error.message).toContain('unknown query parameter "maxDocumentByte"');
+    expect(error.message).toContain('the x store accepts table, maxDocumentBytes');
+  });
+
+  it('hands unknown parameters back with passThrough, in order', () => {
+    const { values, rest } = read('x:./a?sslmode=require&table=t&application_name=me', true);
+    expect(values).toEqual({ table: 't' });
+    expect(rest.toString()).toBe('sslmode=require&application_name=me');
+  });
+
+  it('refuses bad values and a parameter given twice (also under its alias)', () => {
+    for (const url of [
+      'x:./a?maxDocumentBytes=0',
+      'x:./a?maxDocumentBytes=1.5',
+      'x:./a?maxDocumentBytes=-1',
+      'x:./a?historyCacheBytes=lots',
+      'x:./a?fsync=yes',
+      'x:./a?synchronous=off',
+      'x:./a?operationTimeoutMs=0',
+      'x:./a?table=a&table=b',
+      'x:./a?timeout=5&operationTimeoutMs=5',
+    ])
+      expect(refusal(url), url).toBeInstanceOf(InvalidArgumentError);
+    expect(refusal('x:./a?timeout=5&operationTimeoutMs=5').message).toContain('timeout and operationTimeoutMs');
   });
 });
 

@@ -11,8 +11,8 @@ import type {
   SessionStore,
   SessionWrite,
   StoredSession,
-} from '../../src/index.js';
-import { pageSummaries, summarize } from '../../src/index.js';
+} from '../../src/adapter.js';
+import { pageSummaries, summarize } from '../../src/adapter.js';
 
 export type Factory = (storage: MemoryStorage) => SessionStore;
 

@@ -1,0 +1,176 @@
+/**
+ * What every store shares, whatever its storage model: the contract's public methods with their argument checks,
+ * the closed state, the per-operation timeout and the mapping of anything thrown to a core error. The two bases an
+ * adapter extends build on it: BaseSessionStore (one record per document) and SegmentedSessionStore (a head plus
+ * message segments).
+ */
+import { parseMessages } from './codec.js';
+import type { ListSessionsOptions, ListSessionsResult, SessionStore, StoreCapabilities } from './contract.js';
+import { SessionStoreError, StoreClosedError, StoreOperationError } from './errors.js';
+import { assertValidSessionId } from './ids.js';
+import { type ListQuery, resolveListQuery } from './listing.js';
+import { resolveExpectedRevision, type WriteOptions } from './revisions.js';
+import type { Message, SessionData } from './schema.js';
+import { withTimeout } from './timeout.js';
+
+export interface StoredSession {
+  session: SessionData;
+  revision: number;
+}
+
+export interface BaseStoreOptions {
+  /** Time limit for each operation in ms; `null` for none. */
+  operationTimeoutMs?: number | null;
+  capabilities?: Partial<StoreCapabilities>;
+}
+
+/** Large enough for any conversation a context window holds many times over; backends may lower it. */
+export const DEFAULT_MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
+
+/** A validated save, ready to write: what `prepareSave` returns and `writeSession` takes. */
+export interface PreparedSave {
+  /** The session id (validated). */
+  id: string;
+}
+
+export abstract class AbstractSessionStore<W extends PreparedSave> implements SessionStore {
+  abstract readonly backendName: string;
+  readonly capabilities: StoreCapabilities;
+  protected readonly operationTimeoutMs: number | null;
+  #closed = false;
+  #closing: Promise<void> | null = null;
+
+  protected constructor(options: BaseStoreOptions = {}) {
+    this.operationTimeoutMs = options.operationTimeoutMs ?? null;
+    this.capabilities = Object.freeze({
+      atomicRevisions: options.capabilities?.atomicRevisions ?? true,
+      maxDocumentBytes: options.capabilities?.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
+    });
+  }
+
+  // ---- what a store implements ---------------------------------------------------------------------------------
+  /**
+   * Validates a document for `save` (SessionValidationError, InvalidSessionIdError, SessionTooLargeError) before any
+   * I/O, and returns what `writeSession` writes.
+   */
+  protected abstract prepareSave(value: unknown, expectedRevision: number | undefined): W;
+  /** Checks the expected revision and writes, as one atomic step where the backend can; returns the new revision. */
+  protected abstract writeSession(write: W): Promise<number>;
+  /** Adds validated messages at the end of a stored session; returns the new revision. */
+  protected abstract appendToSession(
+    id: string,
+    messages: Message[],
+    expectedRevision: number | undefined,
+  ): Promise<number>;
+  protected abstract readSession(id: string): Promise<StoredSession | null>;
+  protected abstract removeSession(id: string): Promise<boolean>;
+  protected abstract listIds(): Promise<string[]>;
+  /** Answers a validated query (see `toPage`, `pageSummaries`). */
+  protected abstract listSummaries(query: ListQuery): Promise<ListSessionsResult>;
+  /** A real round trip to the storage. */
+  protected abstract ping(): Promise<void>;
+  /** Releases what the store itself opened. Called once. */
+  protected abstract closeResources(): Promise<void>;
+
+  /** Override where the backend can answer without reading the document. */
+  protected async hasSession(id: string): Promise<boolean> {
+    return (await this.readSession(id)) !== null;
+  }
+
+  /** Maps a driver error to a core error. Backends override it to recognise their drivers' codes. */
+  protected mapError(error: unknown, operation: string, sessionId: string | null): SessionStoreError {
+    if (error instanceof SessionStoreError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new StoreOperationError(`${this.backendName}: ${operation} failed: ${message}`, {
+      backend: this.backendName,
+      sessionId,
+      cause: error,
+    });
+  }
+
+  // ---- the contract ----------------------------------------------------------------------------------------------
+  async save(session: SessionData, opts?: WriteOptions): Promise<{ revision: number }> {
+    this.assertOpen();
+    const write = this.prepareSave(session, resolveExpectedRevision(opts, this.backendName));
+    return { revision: await this.run('save', write.id, () => this.writeSession(write)) };
+  }
+
+  async appendMessages(id: string, messages: Message[], opts?: WriteOptions): Promise<{ revision: number }> {
+    this.assertOpen();
+    assertValidSessionId(id, this.backendName);
+    const expected = resolveExpectedRevision(opts, this.backendName);
+    const parsed = parseMessages(messages, id, this.backendName);
+    return { revision: await this.run('appendMessages', id, () => this.appendToSession(id, parsed, expected)) };
+  }
+
+  async load(id: string): Promise<SessionData | null> {
+    return (await this.get(id))?.session ?? null;
+  }
+
+  async get(id: string): Promise<StoredSession | null> {
+    this.assertOpen();
+    assertValidSessionId(id, this.backendName);
+    return this.run('load', id, () => this.readSession(id));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    this.assertOpen();
+    assertValidSessionId(id, this.backendName);
+    return this.run('delete', id, () => this.removeSession(id));
+  }
+
+  async exists(id: string): Promise<boolean> {
+    this.assertOpen();
+    assertValidSessionId(id, this.backendName);
+    return this.run('exists', id, () => this.hasSession(id));
+  }
+
+  async list(): Promise<string[]> {
+    this.assertOpen();
+    return this.run('list', null, () => this.listIds());
+  }
+
+  async listSessions(opts?: ListSessionsOptions): Promise<ListSessionsResult> {
+    this.assertOpen();
+    const query = resolveListQuery(opts, this.backendName);
+    return this.run('listSessions', null, () => this.listSummaries(query));
+  }
+
+  async healthCheck(): Promise<void> {
+    this.assertOpen();
+    await this.run('healthCheck', null, () => this.ping());
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#closing ??= this.closeResources().catch((error) => {
+      throw this.mapError(error, 'close', null);
+    });
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** True once `close()` was called. */
+  protected get closed(): boolean {
+    return this.#closed;
+  }
+
+  protected assertOpen(): void {
+    if (this.#closed) throw new StoreClosedError({ backend: this.backendName });
+  }
+
+  /** Runs one backend operation under the store's timeout and maps what it throws to a core error. */
+  protected async run<T>(operation: string, sessionId: string | null, fn: () => Promise<T>): Promise<T> {
+    try {
+      const pending = fn();
+      return await (this.operationTimeoutMs === null
+        ? pending
+        : withTimeout(pending, this.operationTimeoutMs, operation, this.backendName, sessionId));
+    } catch (error) {
+      throw this.mapError(error, operation, sessionId);
+    }
+  }
+}
