@@ -1,5 +1,10 @@
 /** Maps better-sqlite3 errors to core errors, by SQLite's result codes. */
-import { SessionStoreError, StoreAccessError, StoreOperationError, StoreUnavailableError } from '@agent-sessions/core';
+import {
+  SessionStoreError,
+  StoreAccessError,
+  StoreOperationError,
+  StoreUnavailableError,
+} from '@agent-sessions/core/adapter';
 import { BACKEND } from './options.js';
 
 function codeOf(error: unknown): string {

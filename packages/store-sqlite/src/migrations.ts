@@ -5,7 +5,7 @@
  * second waits (busy timeout), re-reads the version and finds nothing left to do. DDL is transactional in SQLite, so
  * a process killed mid-migration leaves the previous version intact.
  */
-import { StoreAccessError } from '@agent-sessions/core';
+import { StoreAccessError } from '@agent-sessions/core/adapter';
 import type Database from 'better-sqlite3';
 import { BACKEND } from './options.js';
 import type { SqlNames } from './sql.js';

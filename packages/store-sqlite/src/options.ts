@@ -1,14 +1,15 @@
 /** Options of the SQLite store: types with their defaults, validation, and the `sqlite:` URL form. */
 import {
-  assertKnownUrlParams,
   type BaseStoreOptions,
   DEFAULT_HISTORY_CACHE_BYTES,
   DEFAULT_MAX_DOCUMENT_BYTES,
   InvalidArgumentError,
   nonNegativeIntegerOption,
   positiveIntegerOption,
+  readUrlParams,
   type StoreUrl,
-} from '@agent-sessions/core';
+  timeoutOption,
+} from '@agent-sessions/core/adapter';
 import type Database from 'better-sqlite3';
 
 export const BACKEND = 'sqlite';
@@ -140,7 +141,6 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
       backend: BACKEND,
     });
   const owned = database === undefined;
-  const timeout = options.operationTimeoutMs;
   return Object.freeze({
     path: path ?? null,
     database: database ?? null,
@@ -150,10 +150,7 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
         ? null
         : positiveIntegerOption('busyTimeoutMs', options.busyTimeoutMs, DEFAULT_BUSY_TIMEOUT_MS, BACKEND),
     synchronous: synchronous ?? (owned ? 'full' : null),
-    operationTimeoutMs:
-      timeout === undefined || timeout === null
-        ? null
-        : positiveIntegerOption('operationTimeoutMs', timeout, 0, BACKEND),
+    operationTimeoutMs: timeoutOption('operationTimeoutMs', options.operationTimeoutMs, null, BACKEND),
     maxDocumentBytes,
     historyCacheBytes: nonNegativeIntegerOption(
       'historyCacheBytes',
@@ -164,20 +161,20 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
   });
 }
 
-const URL_PARAMS = new Set(['table', 'busyTimeoutMs', 'synchronous', 'maxDocumentBytes', 'historyCacheBytes']);
-
-function integerParam(name: string, raw: string): number {
-  if (!/^\d+$/.test(raw))
-    throw new InvalidArgumentError(name, `expected a positive integer in the store URL, got "${raw}"`, {
-      backend: BACKEND,
-    });
-  return Number(raw);
-}
+/** The query parameters of a `sqlite:` URL: the options of the same names. */
+const URL_PARAMS = {
+  table: { type: 'string' },
+  busyTimeoutMs: { type: 'integer' },
+  synchronous: { type: 'enum', values: ['full', 'normal'] },
+  operationTimeoutMs: { type: 'integer' },
+  maxDocumentBytes: { type: 'integer' },
+  historyCacheBytes: { type: 'count' },
+} as const;
 
 /**
  * `sqlite:./relative.db` (relative to the working directory), `sqlite:/absolute.db`, `sqlite:///absolute.db`,
- * `sqlite::memory:`; query parameters `table`, `busyTimeoutMs`, `synchronous`, `maxDocumentBytes`, `historyCacheBytes`. The path is
- * taken as written (no percent-decoding), so any file name works.
+ * `sqlite::memory:`; query parameters as in URL_PARAMS. The path is taken as written (no percent-decoding), so any
+ * file name works.
  */
 export function optionsFromUrl(url: StoreUrl): SqliteStoreOptions {
   let path = url.location;
@@ -195,17 +192,6 @@ export function optionsFromUrl(url: StoreUrl): SqliteStoreOptions {
     throw new InvalidArgumentError('store URL', `"${url.href}" has no file; use e.g. sqlite:./sessions.db`, {
       backend: BACKEND,
     });
-  assertKnownUrlParams(url, URL_PARAMS, BACKEND);
-  const options: SqliteStoreOptions = { path };
-  const table = url.params.get('table');
-  if (table !== null) options.table = table;
-  const busy = url.params.get('busyTimeoutMs');
-  if (busy !== null) options.busyTimeoutMs = integerParam('busyTimeoutMs', busy);
-  const cache = url.params.get('historyCacheBytes');
-  if (cache !== null) options.historyCacheBytes = integerParam('historyCacheBytes', cache);
-  const max = url.params.get('maxDocumentBytes');
-  if (max !== null) options.maxDocumentBytes = integerParam('maxDocumentBytes', max);
-  const synchronous = url.params.get('synchronous');
-  if (synchronous !== null) options.synchronous = synchronous as SynchronousMode;
-  return options;
+  const { values } = readUrlParams(url, URL_PARAMS, BACKEND);
+  return { path, ...values, synchronous: values.synchronous as SynchronousMode | undefined };
 }

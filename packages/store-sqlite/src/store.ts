@@ -1,45 +1,27 @@
 /**
- * SqliteSessionStore: backend I/O only. A session is a row of head JSON + summary columns + revision, plus one
- * segment row per write that added messages, so an agent turn inserts one small row, a whole-document save writes
- * one row, and listing never reads a document. Every write runs
- * in one `BEGIN IMMEDIATE` transaction: the revision check and the write happen under SQLite's write lock, which
- * also serializes other processes on the same file. better-sqlite3 is synchronous, so each call is also atomic
- * within the process.
+ * SqliteSessionStore: backend I/O only (the rules are core's SegmentedSessionStore). A session is a row of head JSON
+ * + summary columns + revision, plus one segment row per write that added messages. Every write runs in one
+ * `BEGIN IMMEDIATE` transaction: the checks and the write happen under SQLite's write lock, which also serializes
+ * other processes on the same file. better-sqlite3 is synchronous, so each call is also atomic within the process.
  */
 import {
-  appendedSegmentBytes,
-  assertRevision,
-  BaseSessionStore,
-  decodeSplitSession,
-  digestSegment,
-  documentBytesOf,
-  headJsonOf,
-  KnownHistories,
-  type KnownPrefix,
+  type Committed,
   type ListQuery,
   type ListSessionsResult,
-  type Message,
-  type MessageLogState,
-  nextRevision,
-  planSegmentWrite,
-  type SegmentPlan,
-  SessionConflictError,
+  type SegmentAppend,
+  SegmentedSessionStore,
+  type SegmentState,
+  type SegmentWrite,
   SessionCorruptError,
-  type SessionData,
-  SessionNotFoundError,
-  type SessionState,
   type SessionStoreError,
-  type SessionSummary,
-  SessionTooLargeError,
-  type SessionWrite,
-  type StoredSession,
+  type StoredParts,
+  type StoredState,
   type StoreUrl,
   toPage,
-} from '@agent-sessions/core';
-import Database from 'better-sqlite3';
+} from '@agent-sessions/core/adapter';
+import type Database from 'better-sqlite3';
+import { type Connection, openConnection } from './connection.js';
 import { mapSqliteError } from './errors.js';
-import { enableWal } from './journal.js';
-import { migrate } from './migrations.js';
 import {
   BACKEND,
   optionsFromUrl,
@@ -47,72 +29,21 @@ import {
   resolveOptions,
   type SqliteStoreOptions,
 } from './options.js';
-import { type SqlNames, type StatementName, sqlNames, statements } from './sql.js';
+import { type HeadRow, type SegmentRow, type StateRow, type SummaryRow, toSummary } from './rows.js';
 
-interface StateRow {
-  key: number;
-  revision: number;
-  message_count: number;
-  messages_digest: string;
-  document_bytes: number;
-}
-
-interface HeadRow {
-  key: number;
-  revision: number;
-  message_count: number;
-  messages_digest: string;
-  head: string;
-}
-
-interface SummaryRow {
-  id: string;
-  name_json: string;
-  state: string;
-  created_at: number;
-  updated_at: number;
-  parent_id_json: string;
-  message_count: number;
-  revision: number;
-}
-
-interface ReadRows {
-  head: HeadRow;
-  segments: { message_count: number; json: string }[];
-}
-
-type Statements = { [K in StatementName]: Database.Statement };
-
-/** What a committed write leaves for the history cache, which is updated only once the transaction commits. */
-interface WriteResult {
-  revision: number;
-  before: MessageLogState | null;
-  after: MessageLogState;
-  /** For a save: how it was written. */
-  plan?: SegmentPlan;
-}
-
-export class SqliteSessionStore extends BaseSessionStore {
+export class SqliteSessionStore extends SegmentedSessionStore {
   readonly backendName = BACKEND;
   readonly options: ResolvedSqliteOptions;
   /** The better-sqlite3 connection (yours when you passed one in). */
   readonly database: Database.Database;
-  readonly #owns: boolean;
-  readonly #names: SqlNames;
-  readonly #sql: Statements;
-  /** Where the data lives, for error messages and SessionCorruptError records. */
-  readonly #where: string;
-  /** What this store last read or wrote of each session, so a save skips the messages already stored. */
-  readonly #known: KnownHistories;
+  readonly #c: Connection;
   // Transaction functions are built once: better-sqlite3's db.transaction() costs about 0.1 ms per call, as much as
   // a whole 10-message save, so building one per operation would dominate small writes and loads.
   readonly #tx: {
-    write: Database.Transaction<(write: SessionWrite, headJson: string) => WriteResult>;
-    append: Database.Transaction<
-      (id: string, messages: Message[], text: string, expectedRevision: number | undefined) => WriteResult
-    >;
+    write: Database.Transaction<(write: SegmentWrite<SegmentState>) => Committed<SegmentState>>;
+    append: Database.Transaction<(append: SegmentAppend<SegmentState>) => Committed<SegmentState>>;
     remove: Database.Transaction<(id: string) => boolean>;
-    read: Database.Transaction<(id: string) => ReadRows | null>;
+    read: Database.Transaction<(id: string) => { head: HeadRow; segments: SegmentRow[] } | null>;
   };
 
   /** Opens (and creates or upgrades) the database now: a missing or unwritable folder fails here, clearly. */
@@ -121,212 +52,168 @@ export class SqliteSessionStore extends BaseSessionStore {
     super({
       operationTimeoutMs: resolved.operationTimeoutMs,
       capabilities: { atomicRevisions: true, maxDocumentBytes: resolved.maxDocumentBytes },
+      historyCacheBytes: resolved.historyCacheBytes,
     });
     this.options = resolved;
-    this.#names = sqlNames(resolved.table);
-    this.#where = `sqlite:${resolved.path ?? resolved.database?.name ?? '?'}#${resolved.table}`;
-    this.#owns = resolved.database === null;
-    this.#known = new KnownHistories({ maxBytes: resolved.historyCacheBytes });
-    let db: Database.Database | null = null;
-    try {
-      db = resolved.database ?? new Database(resolved.path as string);
-      if (resolved.busyTimeoutMs !== null) db.pragma(`busy_timeout = ${resolved.busyTimeoutMs}`);
-      if (db.name !== ':memory:' && !db.memory) {
-        // A database passed in keeps its own busy timeout; the WAL switch waits as long as that.
-        enableWal(db, resolved.busyTimeoutMs ?? Number(db.pragma('busy_timeout', { simple: true })));
-      }
-      if (resolved.synchronous !== null) db.pragma(`synchronous = ${resolved.synchronous.toUpperCase()}`);
-      migrate(db, this.#names);
-      const texts = statements(this.#names);
-      this.#sql = Object.fromEntries(
-        Object.entries(texts).map(([name, text]) => [name, (db as Database.Database).prepare(text)]),
-      ) as Statements;
-    } catch (error) {
-      if (this.#owns && db?.open) db.close();
-      throw mapSqliteError(error, 'open', this.#where, null);
-    }
+    this.#c = openConnection(resolved);
+    const db = this.#c.db;
     this.database = db;
     this.#tx = {
-      write: db.transaction((write: SessionWrite, headJson: string) => this.#writeRows(write, headJson)),
-      append: db.transaction((id: string, messages: Message[], text: string, expected: number | undefined) =>
-        this.#appendRows(id, messages, text, expected),
-      ),
-      remove: db.transaction((id: string) => this.#removeRows(id)),
-      read: db.transaction((id: string) => this.#readRows(id)),
+      write: db.transaction((write: SegmentWrite<SegmentState>) => this.#write(write)),
+      append: db.transaction((append: SegmentAppend<SegmentState>) => this.#append(append)),
+      remove: db.transaction((id: string) => this.#remove(id)),
+      read: db.transaction((id: string) => this.#read(id)),
     };
   }
 
   protected override mapError(error: unknown, operation: string, sessionId: string | null): SessionStoreError {
-    return mapSqliteError(error, operation, this.#where, sessionId);
+    return mapSqliteError(error, operation, this.#c.where, sessionId);
   }
 
   #record(id: string): string {
-    return `${this.#where}/${JSON.stringify(id)}`;
+    return `${this.#c.where}/${JSON.stringify(id)}`;
   }
 
-  // ---- writes ------------------------------------------------------------------------------------------------------
-  // The document is measured after planning (inside the write transaction, before anything is written), so the
-  // whole-document JSON the base class would build is never needed.
-  protected override prepareWrite(session: SessionData, expectedRevision: number | undefined): SessionWrite {
-    return { id: session.id, session, json: '', expectedRevision };
+  // ---- the I/O steps -----------------------------------------------------------------------------------------------
+  protected async readState(id: string): Promise<StoredState<SegmentState> | null> {
+    const row = this.#c.sql.selectState.get(id) as StateRow | undefined;
+    if (row === undefined) return null;
+    return {
+      revision: row.revision,
+      bytes: row.document_bytes,
+      state: { count: row.message_count, digest: row.messages_digest },
+    };
   }
 
-  /** Adds one segment row: `count` messages as their JSON texts joined by commas (nothing when there are none). */
-  #insertSegment(key: number, text: string, count: number): void {
-    if (count === 0) return;
-    const seq = (this.#sql.lastSegment.pluck().get(key) as number) + 1;
-    this.#sql.insertSegment.run(key, seq, count, text);
+  protected async readParts(id: string): Promise<StoredParts<SegmentState> | null> {
+    // One read transaction: the head and the messages come from the same snapshot.
+    const rows = this.#tx.read.deferred(id);
+    if (rows === null) return null;
+    const record = this.#record(id);
+    const held = rows.segments.reduce((sum, segment) => sum + segment.message_count, 0);
+    if (held !== rows.head.message_count)
+      throw new SessionCorruptError(
+        record,
+        `it records ${rows.head.message_count} messages but its segments hold ${held}`,
+        {
+          backend: BACKEND,
+          sessionId: id,
+        },
+      );
+    return {
+      revision: rows.head.revision,
+      state: { count: held, digest: rows.head.messages_digest },
+      headJson: rows.head.head,
+      messagesText: rows.segments.map((segment) => segment.json).join(','),
+      record,
+    };
   }
 
-  protected override knownPrefix(id: string, first: unknown): KnownPrefix | null {
-    return this.#known.prefix(id, first);
+  #read(id: string): { head: HeadRow; segments: SegmentRow[] } | null {
+    const head = this.#c.sql.selectHead.get(id) as HeadRow | undefined;
+    if (head === undefined) return null;
+    return { head, segments: this.#c.sql.selectMessages.all(head.key) as SegmentRow[] };
   }
 
-  protected async writeSession(write: SessionWrite): Promise<number> {
-    const { revision, before, after, plan } = this.#tx.write.immediate(write, headJsonOf(write.session));
-    this.#known.rememberWrite(write.id, before, after, plan as SegmentPlan, after.count);
-    return revision;
+  protected async commitWrite(write: SegmentWrite<SegmentState>): Promise<Committed<SegmentState>> {
+    return this.#tx.write.immediate(write);
   }
 
   /** Runs inside the write transaction. */
-  #writeRows(write: SessionWrite, headJson: string): WriteResult {
-    const { id, session, expectedRevision } = write;
-    const count = session.messages.length;
-    const state = this.#sql.selectState.get(id) as StateRow | undefined;
-    assertRevision(id, expectedRevision, state?.revision ?? null, BACKEND);
-    const before = state ? { count: state.message_count, digest: state.messages_digest } : null;
-    const plan = planSegmentWrite(before, session.messages, write.prefix);
-    const bytes = documentBytesOf(headJson, plan.messagesBytes);
-    if (bytes > this.capabilities.maxDocumentBytes)
-      throw new SessionTooLargeError(id, bytes, this.capabilities.maxDocumentBytes, { backend: BACKEND });
-    const revision = nextRevision(state?.revision ?? null);
+  #write(w: SegmentWrite<SegmentState>): Committed<SegmentState> {
+    const { sql } = this.#c;
+    const stored = sql.selectState.get(w.id) as StateRow | undefined;
+    const guard = checkGuard(stored, w.base, w.expectedRevision);
+    if (guard !== null) return guard;
+    const revision = (stored?.revision ?? 0) + 1;
     const row = {
-      id,
-      head: headJson,
-      name_json: JSON.stringify(session.config.name),
-      state: session.state,
-      parent_id: session.parent_id ?? null,
-      parent_id_json: JSON.stringify(session.parent_id ?? null),
-      created_at: session.created_at,
-      updated_at: session.updated_at,
-      message_count: count,
+      id: w.id,
+      head: w.headJson,
+      name_json: JSON.stringify(w.summary.name),
+      state: w.summary.state,
+      parent_id: w.summary.parent_id,
+      parent_id_json: JSON.stringify(w.summary.parent_id),
+      created_at: w.summary.created_at,
+      updated_at: w.summary.updated_at,
+      message_count: w.count,
       revision,
-      messages_digest: plan.digest,
-      document_bytes: bytes,
+      messages_digest: w.digest,
+      document_bytes: w.documentBytes,
     };
-    if (state === undefined) {
-      const key = Number(this.#sql.insertSession.run(row).lastInsertRowid);
-      this.#insertSegment(key, plan.text, count);
-    } else {
-      this.#sql.updateSession.run({ ...row, key: state.key });
-      if (plan.kind === 'rewrite') this.#rewriteSegments(state.key, plan.text, count);
-      else this.#insertSegment(state.key, plan.text, count - plan.from);
+    if (stored === undefined) this.#insertSegment(Number(sql.insertSession.run(row).lastInsertRowid), w.text, w.added);
+    else {
+      sql.updateSession.run({ ...row, key: stored.key });
+      if (w.rewrite) this.#rewriteSegments(stored.key, w.text, w.added);
+      else this.#insertSegment(stored.key, w.text, w.added);
     }
-    return { revision, before, after: { count, digest: plan.digest }, plan };
+    return { revision, state: { count: w.count, digest: w.digest } };
+  }
+
+  /** Adds one segment row of `count` messages (nothing when there are none). */
+  #insertSegment(key: number, text: string, count: number): void {
+    if (count === 0) return;
+    const seq = (this.#c.sql.lastSegment.pluck().get(key) as number) + 1;
+    this.#c.sql.insertSegment.run(key, seq, count, text);
   }
 
   /** Replaces every segment of a session by one holding `count` messages (none when `count` is 0). */
   #rewriteSegments(key: number, text: string, count: number): void {
+    const { sql } = this.#c;
     // Segment 0 exists whenever any does (the first segment of a session is 0 and rewrites keep it).
-    if (count > 0 && this.#sql.updateFirstSegment.run(count, text, key).changes === 1)
-      this.#sql.deleteLaterSegments.run(key);
+    if (count > 0 && sql.updateFirstSegment.run(count, text, key).changes === 1) sql.deleteLaterSegments.run(key);
     else {
-      this.#sql.deleteMessages.run(key);
+      sql.deleteMessages.run(key);
       this.#insertSegment(key, text, count);
     }
   }
 
-  protected override async appendToSession(
-    id: string,
-    messages: Message[],
-    expectedRevision: number | undefined,
-  ): Promise<number> {
-    // The new messages as one segment: their JSON texts joined by commas.
-    const text = JSON.stringify(messages).slice(1, -1);
-    const { revision, before, after } = this.#tx.append.immediate(id, messages, text, expectedRevision);
-    this.#known.extend(id, before as MessageLogState, after, text, messages.length);
-    return revision;
+  protected async commitAppend(append: SegmentAppend<SegmentState>): Promise<Committed<SegmentState>> {
+    return this.#tx.append.immediate(append);
   }
 
   /** Runs inside the write transaction. */
-  #appendRows(id: string, messages: Message[], text: string, expectedRevision: number | undefined): WriteResult {
-    const state = this.#sql.selectState.get(id) as StateRow | undefined;
-    if (state === undefined) {
-      if (expectedRevision !== undefined)
-        throw new SessionConflictError(id, expectedRevision, null, { backend: BACKEND });
-      throw new SessionNotFoundError(id, { backend: BACKEND });
-    }
-    assertRevision(id, expectedRevision, state.revision, BACKEND);
-    const bytes = state.document_bytes + appendedSegmentBytes(text, messages.length, state.message_count);
-    if (bytes > this.capabilities.maxDocumentBytes)
-      throw new SessionTooLargeError(id, bytes, this.capabilities.maxDocumentBytes, { backend: BACKEND });
-    const revision = state.revision + 1;
-    const after = {
-      count: state.message_count + messages.length,
-      digest: digestSegment(text, messages.length, state.messages_digest),
-    };
-    this.#sql.updateAppend.run({
-      key: state.key,
-      message_count: after.count,
+  #append(a: SegmentAppend<SegmentState>): Committed<SegmentState> {
+    const stored = this.#c.sql.selectState.get(a.id) as StateRow | undefined;
+    if (stored === undefined) return 'stale';
+    const guard = checkGuard(stored, a.base, a.expectedRevision);
+    if (guard !== null) return guard;
+    const bytes = stored.document_bytes + a.addedBytes;
+    if (bytes > a.maxDocumentBytes) return 'stale';
+    const revision = stored.revision + 1;
+    this.#c.sql.updateAppend.run({
+      key: stored.key,
+      message_count: a.count,
       revision,
-      messages_digest: after.digest,
+      messages_digest: a.digest,
       document_bytes: bytes,
     });
-    this.#insertSegment(state.key, text, messages.length);
-    return { revision, before: { count: state.message_count, digest: state.messages_digest }, after };
+    this.#insertSegment(stored.key, a.text, a.added);
+    return { revision, state: { count: a.count, digest: a.digest } };
   }
 
-  protected async removeSession(id: string): Promise<boolean> {
-    this.#known.forget(id);
+  protected async deleteSession(id: string): Promise<boolean> {
     return this.#tx.remove.immediate(id);
   }
 
-  #removeRows(id: string): boolean {
-    const state = this.#sql.selectState.get(id) as StateRow | undefined;
-    if (state === undefined) return false;
-    this.#sql.deleteMessages.run(state.key);
-    this.#sql.deleteSession.run(state.key);
+  #remove(id: string): boolean {
+    const stored = this.#c.sql.selectState.get(id) as StateRow | undefined;
+    if (stored === undefined) return false;
+    this.#c.sql.deleteMessages.run(stored.key);
+    this.#c.sql.deleteSession.run(stored.key);
     return true;
   }
 
-  // ---- reads -------------------------------------------------------------------------------------------------------
-  protected async readSession(id: string): Promise<StoredSession | null> {
-    // One read transaction: the head and the messages come from the same snapshot.
-    const rows = this.#tx.read.deferred(id);
-    if (rows === null) {
-      this.#known.forget(id);
-      return null;
-    }
-    const record = this.#record(id);
-    const ctx = { backend: BACKEND, sessionId: id, record };
-    const stored = rows.segments.reduce((sum, segment) => sum + segment.message_count, 0);
-    if (stored !== rows.head.message_count)
-      throw new SessionCorruptError(
-        record,
-        `it records ${rows.head.message_count} messages but its segments hold ${stored}`,
-        ctx,
-      );
-    const messagesText = rows.segments.map((segment) => segment.json).join(',');
-    const session = decodeSplitSession({ headJson: rows.head.head, messagesText, count: stored }, id, ctx);
-    this.#known.remember(id, { count: stored, digest: rows.head.messages_digest }, messagesText);
-    return { session, revision: rows.head.revision };
-  }
-
-  #readRows(id: string): ReadRows | null {
-    const head = this.#sql.selectHead.get(id) as HeadRow | undefined;
-    if (head === undefined) return null;
-    return { head, segments: this.#sql.selectMessages.all(head.key) as { message_count: number; json: string }[] };
-  }
-
+  // ---- listing and the rest ----------------------------------------------------------------------------------------
   protected override async hasSession(id: string): Promise<boolean> {
-    return this.#sql.exists.get(id) !== undefined;
+    return this.#c.sql.exists.get(id) !== undefined;
   }
 
   protected async listIds(): Promise<string[]> {
-    return this.#sql.listIds.pluck().all() as string[];
+    return this.#c.sql.listIds.pluck().all() as string[];
   }
 
   protected async listSummaries(query: ListQuery): Promise<ListSessionsResult> {
+    const { sql } = this.#c;
     const params = {
       limit: query.limit + 1,
       parent: query.parentId,
@@ -336,29 +223,21 @@ export class SqliteSessionStore extends BaseSessionStore {
     const statement =
       query.parentId === null
         ? query.after === null
-          ? this.#sql.listFirst
-          : this.#sql.listAfter
+          ? sql.listFirst
+          : sql.listAfter
         : query.after === null
-          ? this.#sql.listParentFirst
-          : this.#sql.listParentAfter;
+          ? sql.listParentFirst
+          : sql.listParentAfter;
     const rows = statement.all(pick(statement, params)) as SummaryRow[];
-    const sessions: SessionSummary[] = rows.map((r) => ({
-      id: r.id,
-      name: JSON.parse(r.name_json) as string,
-      state: r.state as SessionState,
-      created_at: r.created_at,
-      updated_at: r.updated_at,
-      parent_id: JSON.parse(r.parent_id_json) as string | null,
-      message_count: r.message_count,
-      revision: r.revision,
-    }));
-    return toPage(sessions, query.limit);
+    return toPage(rows.map(toSummary), query.limit);
   }
 
   protected async ping(): Promise<void> {
     // A real write under the write lock, rolled back: a read-only file or folder fails here, not at the first save.
     const probe = this.database.transaction(() => {
-      this.database.prepare(`INSERT OR REPLACE INTO ${this.#names.meta} (key, value) VALUES ('health_check', 0)`).run();
+      this.database
+        .prepare(`INSERT OR REPLACE INTO ${this.#c.names.meta} (key, value) VALUES ('health_check', 0)`)
+        .run();
       throw ROLLBACK;
     });
     try {
@@ -369,11 +248,24 @@ export class SqliteSessionStore extends BaseSessionStore {
   }
 
   protected async closeResources(): Promise<void> {
-    if (this.#owns && this.database.open) this.database.close();
+    if (this.#c.owns && this.database.open) this.database.close();
   }
 }
 
 const ROLLBACK = Symbol('rollback');
+
+/** The commit's answer when the stored row is not what the write expects, or null to go ahead. */
+function checkGuard(
+  stored: StateRow | undefined,
+  base: SegmentState | null,
+  expectedRevision: number | undefined,
+): Committed<SegmentState> | null {
+  if (expectedRevision !== undefined && (stored?.revision ?? 0) !== expectedRevision)
+    return { conflict: stored?.revision ?? null };
+  if (stored === undefined) return base === null ? null : 'stale';
+  if (base === null || stored.message_count !== base.count || stored.messages_digest !== base.digest) return 'stale';
+  return null;
+}
 
 /** better-sqlite3 refuses named parameters a statement does not use: pass only those it has. */
 function pick(statement: Database.Statement, params: Record<string, unknown>): Record<string, unknown> {

@@ -7,7 +7,7 @@ import {
   openSessionStore,
   SessionCorruptError,
   SessionTooLargeError,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import { makeMessage, makeSession } from '@agent-sessions/core/conformance';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 // Child process: from the given start time, increments a counter in one session `rounds` times with optimistic revisions (read, +1, save with
 // expectedRevision, retry on conflict). Prints the number of conflicts it met.
-import { SessionConflictError } from '@agent-sessions/core';
+import { SessionConflictError } from '@agent-sessions/core/adapter';
 import { SqliteSessionStore } from '../../src/index.js';
 
 const [path, rounds, at] = process.argv.slice(2);

@@ -1,7 +1,7 @@
 // Child process: in each round, at the same moment as its rival, writes session `contested` with expectedRevision
 // 1 + round (even rounds: save of a renamed document; odd rounds: appendMessages). Prints W (won) or L (conflict)
 // per round.
-import { SessionConflictError } from '@agent-sessions/core';
+import { SessionConflictError } from '@agent-sessions/core/adapter';
 import { makeMessage } from '@agent-sessions/core/conformance';
 import { SqliteSessionStore } from '../../src/index.js';
 
