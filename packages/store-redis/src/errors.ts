@@ -4,7 +4,7 @@ import {
   StoreAccessError,
   StoreOperationError,
   StoreUnavailableError,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import { BACKEND } from './options.js';
 
 const UNAVAILABLE =

@@ -4,7 +4,7 @@
  * [A-Za-z0-9._~-], so no id can end the tag early; the index keys are global and live in other slots.
  */
 import { randomBytes } from 'node:crypto';
-import { encodeIdSegment } from '@agent-sessions/core';
+import { encodeIdSegment } from '@agent-sessions/core/adapter';
 
 export interface SessionKeys {
   /** HASH: head (document without messages), rev, count, digest and the summary fields. */

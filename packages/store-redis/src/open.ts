@@ -1,4 +1,4 @@
-import type { StoreUrl } from '@agent-sessions/core';
+import type { StoreUrl } from '@agent-sessions/core/adapter';
 import { optionsFromUrl } from './options.js';
 import { RedisSessionStore } from './store.js';
 

@@ -6,8 +6,9 @@ import {
   InvalidArgumentError,
   nonNegativeIntegerOption,
   positiveIntegerOption,
+  readUrlParams,
   type StoreUrl,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 
 export const BACKEND = 'redis';
@@ -107,33 +108,23 @@ export function connectionDefaults(timeoutMs: number): RedisOptions {
 }
 
 /**
- * `redis://[user:pass@]host:port/db?prefix=&ttl=&timeout=&historyCacheBytes=` (also `rediss://`). The store's own parameters are removed
- * before ioredis sees the URL.
+ * The store's query parameters in a `redis://` URL: the options of the same names; `ttl` and `timeout` are the
+ * older names of `ttlSeconds` and `operationTimeoutMs`, still accepted. Everything else is ioredis's.
+ */
+const URL_PARAMS = {
+  prefix: { type: 'string' },
+  ttlSeconds: { type: 'integer', aliases: ['ttl'] },
+  operationTimeoutMs: { type: 'integer', aliases: ['timeout'] },
+  maxDocumentBytes: { type: 'integer' },
+  historyCacheBytes: { type: 'count' },
+} as const;
+
+/**
+ * `redis://[user:pass@]host:port/db?prefix=&ttlSeconds=&operationTimeoutMs=&…` (also `rediss://`). The store's own
+ * parameters are removed before ioredis sees the URL.
  */
 export function optionsFromUrl(url: StoreUrl): RedisStoreOptions {
-  const params = new URLSearchParams(url.params);
-  const take = (name: string) => {
-    const value = params.get(name);
-    params.delete(name);
-    return value ?? undefined;
-  };
-  const prefix = take('prefix');
-  const ttl = take('ttl');
-  const timeout = take('timeout');
-  const cache = take('historyCacheBytes');
-  const number = (name: string, value: string | undefined) => {
-    if (value === undefined) return undefined;
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || n <= 0)
-      throw new InvalidArgumentError(name, `expected a positive integer, got "${value}"`, { backend: BACKEND });
-    return n;
-  };
-  const rest = params.toString();
-  return {
-    url: `${url.scheme}:${url.location}${rest ? `?${rest}` : ''}`,
-    prefix,
-    ttlSeconds: number('ttl', ttl),
-    operationTimeoutMs: number('timeout', timeout),
-    historyCacheBytes: cache === '0' ? 0 : number('historyCacheBytes', cache),
-  };
+  const { values, rest } = readUrlParams(url, URL_PARAMS, BACKEND, { passThrough: true });
+  const query = rest.toString();
+  return { url: `${url.scheme}:${url.location}${query ? `?${query}` : ''}`, ...values };
 }

@@ -9,7 +9,7 @@ import {
   type SessionState,
   type SessionSummary,
   toPage,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import type { Cluster, Redis } from 'ioredis';
 import { expiryKey, indexKey, indexMember, parentIndexKey, parseIndexMember, sessionKeys } from './keys.js';
 

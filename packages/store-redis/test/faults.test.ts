@@ -1,5 +1,5 @@
 /** A server the test starts, kills and starts again: bounded failures, then recovery without a new store. */
-import { StoreAccessError, StoreUnavailableError } from '@agent-sessions/core';
+import { StoreAccessError, StoreUnavailableError } from '@agent-sessions/core/adapter';
 import { makeSession } from '@agent-sessions/core/conformance';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -5,7 +5,7 @@ import {
   openSessionStore,
   SessionCorruptError,
   SessionTooLargeError,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import { makeMessage, makeSession } from '@agent-sessions/core/conformance';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';

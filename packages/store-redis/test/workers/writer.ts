@@ -3,7 +3,7 @@
  * It appends `appends` messages to "shared" without a revision, one call each, then tries to create "race" with
  * expectedRevision 0, and prints what happened as JSON.
  */
-import { SessionConflictError } from '@agent-sessions/core';
+import { SessionConflictError } from '@agent-sessions/core/adapter';
 import { RedisSessionStore } from '../../src/index.js';
 
 const [url, prefix, worker, appends] = process.argv.slice(2) as [string, string, string, string];
