@@ -1,5 +1,10 @@
 /** pg and network failures → core errors (transient or not), by SQLSTATE and Node error code. */
-import { SessionStoreError, StoreAccessError, StoreOperationError, StoreUnavailableError } from '@agent-sessions/core';
+import {
+  SessionStoreError,
+  StoreAccessError,
+  StoreOperationError,
+  StoreUnavailableError,
+} from '@agent-sessions/core/adapter';
 import { BACKEND } from './options.js';
 
 /** Node socket errors that mean "the server is not reachable right now". */

@@ -5,7 +5,7 @@
  * transaction-scoped lock (not a session lock) is released by COMMIT, so it works through PgBouncer's
  * transaction pooling, where consecutive statements of a session may run on different server connections.
  */
-import { StoreAccessError } from '@agent-sessions/core';
+import { StoreAccessError } from '@agent-sessions/core/adapter';
 import type { Runner } from './executor.js';
 import { BACKEND } from './options.js';
 import { type QuotedNames, quoteNames, type TableNames } from './sql.js';

@@ -1,5 +1,5 @@
 /** Construction helpers: `createPostgresStore(options)` and `openFromUrl` for `openSessionStore('postgres://…')`. */
-import type { StoreUrl } from '@agent-sessions/core';
+import type { StoreUrl } from '@agent-sessions/core/adapter';
 import { optionsFromUrl, type PostgresStoreOptions } from './options.js';
 import { PostgresSessionStore } from './store.js';
 

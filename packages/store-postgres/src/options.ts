@@ -5,8 +5,9 @@ import {
   InvalidArgumentError,
   nonNegativeIntegerOption,
   positiveIntegerOption,
+  readUrlParams,
   type StoreUrl,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import type { Client, Pool, PoolConfig } from 'pg';
 
 export const BACKEND = 'postgres';
@@ -156,33 +157,24 @@ export function resolveOptions(options: PostgresStoreOptions | string): Resolved
   });
 }
 
-/** Query parameters the store reads from a store URL; everything else goes to pg untouched. */
-export const URL_PARAMETERS = ['schema', 'table'] as const;
-
 /**
- * `postgres://…?schema=&table=&historyCacheBytes=` → options. The store's own parameters are removed before pg sees the URL (pg would
- * pass unknown ones to the server as startup parameters, which PostgreSQL and PgBouncer refuse).
+ * The store's query parameters in a `postgres://` URL: the options of the same names. Everything else goes to pg
+ * untouched (it passes unknown ones to the server as startup parameters, which PostgreSQL and PgBouncer refuse, so the
+ * store's own are removed first).
  */
+const URL_PARAMS = {
+  schema: { type: 'string' },
+  table: { type: 'string' },
+  operationTimeoutMs: { type: 'integer' },
+  maxDocumentBytes: { type: 'integer' },
+  historyCacheBytes: { type: 'count' },
+} as const;
+
+/** `postgres://…?schema=&table=&…` → options. */
 export function optionsFromUrl(url: StoreUrl): PostgresStoreOptions {
   if (url.scheme !== 'postgres' && url.scheme !== 'postgresql')
     throw invalid('store URL', `expected postgres:// or postgresql://, got "${url.scheme}:"`);
-  const params = new URLSearchParams(url.params);
-  const options: PostgresStoreOptions = {};
-  for (const name of URL_PARAMETERS) {
-    const values = params.getAll(name);
-    params.delete(name);
-    if (values.length > 1) throw invalid(`${name} parameter`, 'give it once');
-    if (values.length === 1) options[name] = validateIdentifier(`${name} parameter`, values[0]);
-  }
-  const cache = params.getAll('historyCacheBytes');
-  params.delete('historyCacheBytes');
-  if (cache.length > 1) throw invalid('historyCacheBytes parameter', 'give it once');
-  if (cache.length === 1) {
-    if (!/^\d+$/.test(cache[0] as string))
-      throw invalid('historyCacheBytes parameter', `expected 0 or a positive integer, got "${cache[0]}"`);
-    options.historyCacheBytes = Number(cache[0]);
-  }
-  const query = params.toString();
-  options.connectionString = `${url.scheme}:${url.location}${query === '' ? '' : `?${query}`}`;
-  return options;
+  const { values, rest } = readUrlParams(url, URL_PARAMS, BACKEND, { passThrough: true });
+  const query = rest.toString();
+  return { ...values, connectionString: `${url.scheme}:${url.location}${query === '' ? '' : `?${query}`}` };
 }

@@ -1,11 +1,5 @@
-/** Rows ↔ documents: the load row back to a document, a summary row to a SessionSummary, and document sizes. */
-import {
-  decodeSplitSession,
-  SessionCorruptError,
-  type SessionData,
-  type SessionState,
-  type SessionSummary,
-} from '@agent-sessions/core';
+/** The rows the statements return: a load row's consistency check, and a summary row as a SessionSummary. */
+import { SessionCorruptError, type SessionState, type SessionSummary } from '@agent-sessions/core/adapter';
 import { BACKEND } from './options.js';
 
 // pg returns bigint columns as strings (they may pass 2^53); the values here never do, so Number() is exact.
@@ -42,13 +36,10 @@ function corrupt(record: string, id: string, reason: string): SessionCorruptErro
   return new SessionCorruptError(record, reason, { backend: BACKEND, sessionId: id });
 }
 
-/** The stored document of a load row, or SessionCorruptError naming `record`. */
-export function decodeLoadRow(row: LoadRow, id: string, record: string): SessionData {
-  const ctx = { backend: BACKEND, sessionId: id, record };
+/** SessionCorruptError naming `record` when the segment rows do not hold the messages the row records. */
+export function checkLoadRow(row: LoadRow, id: string, record: string): void {
   if (Number(row.n) !== row.message_count)
     throw corrupt(record, id, `it records ${row.message_count} messages but its segments hold ${row.n}`);
-  // The rows arrive joined by commas: one JSON.parse for the whole history.
-  return decodeSplitSession({ headJson: row.head, messagesText: row.bodies ?? '', count: row.message_count }, id, ctx);
 }
 
 function summaryString(record: string, id: string, json: string): string {

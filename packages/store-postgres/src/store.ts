@@ -6,38 +6,27 @@
  * keeps session state on a connection, so a transaction-mode pooler works.
  */
 import {
-  appendedSegmentBytes,
-  assertRevision,
-  BaseSessionStore,
-  digestSegment,
-  documentBytesOf,
-  headJsonOf,
-  KnownHistories,
-  type KnownPrefix,
+  type Committed,
   type ListQuery,
   type ListSessionsResult,
-  type Message,
-  type MessageLogState,
-  planSegmentWrite,
-  type SegmentPlan,
-  SessionConflictError,
-  type SessionData,
-  SessionNotFoundError,
+  type SegmentAppend,
+  SegmentedSessionStore,
+  type SegmentState,
+  type SegmentWrite,
   type SessionStoreError,
-  SessionTooLargeError,
-  type SessionWrite,
-  type StoredSession,
+  type StoredParts,
+  type StoredState,
   toPage,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import pg from 'pg';
 import { mapPgError } from './errors.js';
 import { ClientExecutor, type Executor, PoolExecutor, type Runner } from './executor.js';
 import { assertKnownVersion, currentVersion, LATEST_VERSION, migrate } from './migrations.js';
 import { BACKEND, type PostgresStoreOptions, type ResolvedPostgresOptions, resolveOptions } from './options.js';
-import { decodeLoadRow, type LoadRow, type StateRow, type SummaryRow, toSummary } from './rows.js';
+import { checkLoadRow, type LoadRow, type StateRow, type SummaryRow, toSummary } from './rows.js';
 import { buildStatements, type SessionColumns, type Statements, type TableNames, tableNames } from './sql.js';
 
-export class PostgresSessionStore extends BaseSessionStore {
+export class PostgresSessionStore extends SegmentedSessionStore {
   readonly backendName = BACKEND;
   /** The resolved, frozen options. */
   readonly options: ResolvedPostgresOptions;
@@ -45,8 +34,6 @@ export class PostgresSessionStore extends BaseSessionStore {
   readonly #sql: Statements;
   readonly #executor: Executor;
   readonly #timeoutMs: number;
-  /** What this store last read or wrote of each session, so a write usually needs no read and skips stored messages. */
-  readonly #known: KnownHistories;
   #ready: Promise<void> | null = null;
 
   constructor(options: PostgresStoreOptions | string) {
@@ -54,9 +41,9 @@ export class PostgresSessionStore extends BaseSessionStore {
     super({
       operationTimeoutMs: resolved.operationTimeoutMs,
       capabilities: { maxDocumentBytes: resolved.maxDocumentBytes },
+      historyCacheBytes: resolved.historyCacheBytes,
     });
     this.options = resolved;
-    this.#known = new KnownHistories({ maxBytes: resolved.historyCacheBytes });
     this.#timeoutMs = resolved.operationTimeoutMs;
     this.#names = tableNames(resolved.schema, resolved.table);
     this.#sql = buildStatements(this.#names);
@@ -125,135 +112,86 @@ export class PostgresSessionStore extends BaseSessionStore {
     return mapPgError(error, operation, sessionId);
   }
 
-  // The document is measured after planning (before anything is written), so the whole-document JSON the base class
-  // would build is never needed: each message is serialized at most once, and one already stored not at all.
-  protected override prepareWrite(session: SessionData, expectedRevision: number | undefined): SessionWrite {
-    return { id: session.id, session, json: '', expectedRevision };
+  // ---- the I/O steps -----------------------------------------------------------------------------------------------
+  protected async readState(id: string): Promise<StoredState<SegmentState> | null> {
+    const deadline = this.#deadline();
+    await this.#ensureReady();
+    const [row] = await this.#query<StateRow>(deadline, this.#sql.readState, [id]);
+    if (row === undefined) return null;
+    return {
+      revision: Number(row.revision),
+      bytes: Number(row.document_bytes),
+      state: { count: row.message_count, digest: row.messages_digest },
+    };
   }
 
-  protected override knownPrefix(id: string, first: unknown): KnownPrefix | null {
-    return this.#known.prefix(id, first);
-  }
-
-  // ---- the backend -----------------------------------------------------------------------------------------------
-  protected async readSession(id: string): Promise<StoredSession | null> {
+  protected async readParts(id: string): Promise<StoredParts<SegmentState> | null> {
     const deadline = this.#deadline();
     await this.#ensureReady();
     const [row] = await this.#query<LoadRow>(deadline, this.#sql.load, [id]);
-    if (row === undefined) {
-      this.#known.forget(id);
-      return null;
-    }
-    const session = decodeLoadRow(row, id, this.#record(id));
-    this.#known.remember(id, { count: row.message_count, digest: row.messages_digest }, row.bodies ?? '');
-    return { session, revision: Number(row.revision) };
+    if (row === undefined) return null;
+    const record = this.#record(id);
+    checkLoadRow(row, id, record);
+    return {
+      revision: Number(row.revision),
+      state: { count: row.message_count, digest: row.messages_digest },
+      headJson: row.head,
+      // The rows arrive joined by commas: the inside of one JSON array.
+      messagesText: row.bodies ?? '',
+      record,
+    };
   }
 
-  protected async writeSession(write: SessionWrite): Promise<number> {
+  protected async commitWrite(w: SegmentWrite<SegmentState>): Promise<Committed<SegmentState>> {
     const deadline = this.#deadline();
     await this.#ensureReady();
-    const { id, session, expectedRevision } = write;
-    const headJson = headJsonOf(session);
-    const count = session.messages.length;
-    const columns = (digest: string, bytes: number): SessionColumns => ({
-      id,
-      nameJson: JSON.stringify(session.config.name),
-      state: session.state,
-      createdAt: session.created_at,
-      updatedAt: session.updated_at,
-      parentIdJson: typeof session.parent_id === 'string' ? JSON.stringify(session.parent_id) : null,
-      messageCount: count,
-      digest,
-      head: headJson,
-      documentBytes: bytes,
-    });
-    // "Must not exist" cannot be answered from memory; anything else may start from what this store saw last.
-    let known = expectedRevision === 0 ? undefined : this.#known.state(id);
-    for (;;) {
-      let stored: MessageLogState | null;
-      if (known !== undefined) stored = known;
-      else {
-        const [state] = await this.#query<StateRow>(deadline, this.#sql.readState, [id]);
-        assertRevision(id, expectedRevision, state ? Number(state.revision) : null, BACKEND);
-        stored = state ? { count: state.message_count, digest: state.messages_digest } : null;
-      }
-      known = undefined;
-      const plan: SegmentPlan = planSegmentWrite(stored, session.messages, write.prefix);
-      const bytes = documentBytesOf(headJson, plan.messagesBytes);
-      if (bytes > this.capabilities.maxDocumentBytes)
-        throw new SessionTooLargeError(id, bytes, this.capabilities.maxDocumentBytes, { backend: BACKEND });
-      const segment = { from: plan.from, count: count - plan.from, text: plan.text, rewrite: plan.kind === 'rewrite' };
-      const statement = stored
-        ? this.#sql.updateSession(columns(plan.digest, bytes), segment, {
-            count: stored.count,
-            digest: stored.digest,
-            expectedRevision: expectedRevision ?? null,
-          })
-        : this.#sql.insertSession(columns(plan.digest, bytes), segment);
-      const [written] = await this.#query<{ revision: string }>(deadline, statement.text, statement.values);
-      if (written !== undefined) {
-        this.#known.rememberWrite(id, stored, { count, digest: plan.digest }, plan, count);
-        return Number(written.revision);
-      }
-      // Another writer got in between (or what this store remembered is out of date): read the row and plan again.
-      // With an expectedRevision, the next assertRevision reports the conflict.
-      this.#known.forget(id);
-    }
+    const columns: SessionColumns = {
+      id: w.id,
+      nameJson: JSON.stringify(w.summary.name),
+      state: w.summary.state,
+      createdAt: w.summary.created_at,
+      updatedAt: w.summary.updated_at,
+      parentIdJson: w.summary.parent_id === null ? null : JSON.stringify(w.summary.parent_id),
+      messageCount: w.count,
+      digest: w.digest,
+      head: w.headJson,
+      documentBytes: w.documentBytes,
+    };
+    const segment = { from: w.from, count: w.added, text: w.text, rewrite: w.rewrite };
+    const statement =
+      w.base === null
+        ? this.#sql.insertSession(columns, segment)
+        : this.#sql.updateSession(columns, segment, {
+            count: w.base.count,
+            digest: w.base.digest,
+            expectedRevision: w.expectedRevision ?? null,
+          });
+    const [written] = await this.#query<{ revision: string }>(deadline, statement.text, statement.values);
+    // No row: another writer got in between, or the revision is not the expected one; the store reads and decides.
+    if (written === undefined) return 'stale';
+    return { revision: Number(written.revision), state: { count: w.count, digest: w.digest } };
   }
 
-  protected override async appendToSession(
-    id: string,
-    messages: Message[],
-    expectedRevision: number | undefined,
-  ): Promise<number> {
+  protected async commitAppend(a: SegmentAppend<SegmentState>): Promise<Committed<SegmentState>> {
     const deadline = this.#deadline();
     await this.#ensureReady();
-    // The new messages as one segment: their JSON texts joined by commas.
-    const text = JSON.stringify(messages).slice(1, -1);
-    const added = messages.length;
-    const max = this.capabilities.maxDocumentBytes;
-    let known = this.#known.state(id);
-    for (;;) {
-      let stored: MessageLogState;
-      /** The document's stored size, when this attempt read the row (a remembered state carries none). */
-      let storedBytes: number | null = null;
-      if (known !== undefined) stored = known;
-      else {
-        const [state] = await this.#query<StateRow>(deadline, this.#sql.readState, [id]);
-        if (state === undefined) {
-          this.#known.forget(id);
-          if (expectedRevision !== undefined)
-            throw new SessionConflictError(id, expectedRevision, null, { backend: BACKEND });
-          throw new SessionNotFoundError(id, { backend: BACKEND });
-        }
-        assertRevision(id, expectedRevision, Number(state.revision), BACKEND);
-        stored = { count: state.message_count, digest: state.messages_digest };
-        storedBytes = Number(state.document_bytes);
-      }
-      known = undefined;
-      const grows = appendedSegmentBytes(text, added, stored.count);
-      if (storedBytes !== null && storedBytes + grows > max)
-        throw new SessionTooLargeError(id, storedBytes + grows, max, { backend: BACKEND });
-      const digest = digestSegment(text, added, stored.digest);
-      const statement = this.#sql.appendMessages(id, stored.count + added, digest, { text, count: added }, grows, max, {
-        count: stored.count,
-        digest: stored.digest,
-        expectedRevision: expectedRevision ?? null,
-      });
-      const [written] = await this.#query<{ revision: string }>(deadline, statement.text, statement.values);
-      if (written !== undefined) {
-        this.#known.extend(id, stored, { count: stored.count + added, digest }, text, added);
-        return Number(written.revision);
-      }
-      // Changed since (or too large now): read the row, which also reports a conflict or a size over the limit.
-      this.#known.forget(id);
-    }
+    const statement = this.#sql.appendMessages(
+      a.id,
+      a.count,
+      a.digest,
+      { text: a.text, count: a.added },
+      a.addedBytes,
+      a.maxDocumentBytes,
+      { count: a.base.count, digest: a.base.digest, expectedRevision: a.expectedRevision ?? null },
+    );
+    const [written] = await this.#query<{ revision: string }>(deadline, statement.text, statement.values);
+    if (written === undefined) return 'stale';
+    return { revision: Number(written.revision), state: { count: a.count, digest: a.digest } };
   }
 
-  protected async removeSession(id: string): Promise<boolean> {
+  protected async deleteSession(id: string): Promise<boolean> {
     const deadline = this.#deadline();
     await this.#ensureReady();
-    this.#known.forget(id);
     // One transaction, sessions row first: its row lock makes a concurrent writer of the same id wait, so the
     // messages deleted next are exactly the ones of the session deleted, never those of a session re-created.
     // When no row was deleted, no lock was taken: the messages under this id by now may be those of a session

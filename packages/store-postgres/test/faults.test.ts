@@ -4,7 +4,7 @@
  */
 
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { StoreUnavailableError } from '@agent-sessions/core';
+import { StoreUnavailableError } from '@agent-sessions/core/adapter';
 import { makeSession } from '@agent-sessions/core/conformance';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /** The head + message segments layout: what each write touches, and that edits of any kind are never lost. */
-import { SessionConflictError, SessionTooLargeError } from '@agent-sessions/core';
+import { SessionConflictError, SessionTooLargeError } from '@agent-sessions/core/adapter';
 import { makeMessage, makeSession } from '@agent-sessions/core/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSessionStore } from '../src/index.js';

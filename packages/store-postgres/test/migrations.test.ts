@@ -1,5 +1,5 @@
 /** Migrations: concurrent start from several processes, upgrade in place, refusal of a newer schema. */
-import { digestMessages, StoreAccessError, splitSession } from '@agent-sessions/core';
+import { digestSegment, StoreAccessError } from '@agent-sessions/core/adapter';
 import { makeMessage, makeSession } from '@agent-sessions/core/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LATEST_VERSION, migrate, PostgresSessionStore, tableNames } from '../src/index.js';
@@ -89,7 +89,9 @@ describe('migrations', () => {
 
     // A session as a version-1 writer stored it.
     const doc = makeSession('from-v1', { messages: 3, parentId: 'root' });
-    const { headJson, messageJsons } = splitSession(doc);
+    const { messages, ...head } = doc;
+    const headJson = JSON.stringify(head);
+    const messageJsons = messages.map((m) => JSON.stringify(m));
     await db.pool.query(
       `INSERT INTO "${db.schema}"."old" (id, revision, name_json, state, created_at, updated_at, parent_id_json,
         message_count, messages_digest, document_bytes, head) VALUES ($1, 7, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
@@ -101,7 +103,7 @@ describe('migrations', () => {
         doc.updated_at,
         JSON.stringify('root'),
         3,
-        digestMessages(messageJsons),
+        digestSegment(messageJsons.join(','), messageJsons.length),
         Buffer.byteLength(JSON.stringify(doc)),
         headJson,
       ],

@@ -4,7 +4,7 @@ import {
   InvalidArgumentError,
   openSessionStore,
   parseStoreUrl,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import { makeSession } from '@agent-sessions/core/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { optionsFromUrl, PostgresSessionStore } from '../src/index.js';
@@ -75,7 +75,7 @@ describe('store URLs', () => {
     // By code, not class, for the same reason as above (a dist copy would throw core's dist class).
     await expect(openSessionStore(withQuery(db.url, { table: 'no-dashes' }))).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
-      argument: 'table parameter',
+      argument: 'table',
     });
     expect(() => optionsFromUrl(parseStoreUrl('postgres://h/d?schema=a&schema=b'))).toThrow(InvalidArgumentError);
   });

@@ -4,7 +4,7 @@
  * (named prepared statements, session advisory locks, SET) would fail here.
  */
 
-import { SessionConflictError } from '@agent-sessions/core';
+import { SessionConflictError } from '@agent-sessions/core/adapter';
 import { describeSessionStoreConformance, makeMessage, makeSession } from '@agent-sessions/core/conformance';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

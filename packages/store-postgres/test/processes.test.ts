@@ -1,5 +1,5 @@
 /** Revisions stay atomic when several processes write the same sessions at once. */
-import { SessionConflictError } from '@agent-sessions/core';
+import { SessionConflictError } from '@agent-sessions/core/adapter';
 import { makeSession } from '@agent-sessions/core/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSessionStore } from '../src/index.js';

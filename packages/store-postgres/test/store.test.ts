@@ -1,13 +1,11 @@
 /** Options, identifiers, ownership of the connection, NUL characters and corrupt rows. */
 import {
-  splitDocumentBytes as documentBytes,
   InvalidArgumentError,
   type Message,
   SessionCorruptError,
   StoreClosedError,
-  splitSession,
-} from '@agent-sessions/core';
-import { fixtureDocuments, makeMessage, makeSession } from '@agent-sessions/core/conformance';
+} from '@agent-sessions/core/adapter';
+import { makeMessage, makeSession } from '@agent-sessions/core/conformance';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore, DEFAULT_MAX_DOCUMENT_BYTES, derivedName, PostgresSessionStore } from '../src/index.js';
@@ -221,19 +219,6 @@ describe('stored text', () => {
     expect(rows[0].body).toContain('\\u0000');
     expect(rows[0].body).not.toContain('\u0000');
     await store.close();
-  });
-});
-
-describe('document size', () => {
-  it('is computed from the split parts exactly as the bytes of JSON.stringify(document)', () => {
-    const docs = [
-      ...fixtureDocuments().map((f) => f.doc),
-      makeSession('empty', { messages: 0 }),
-      makeSession('one', { messages: 1, name: 'é😀\u0000' }),
-      makeSession('many', { messages: 7, parentId: 'p' }),
-    ];
-    for (const doc of docs)
-      expect(documentBytes(splitSession(doc)), doc.id).toBe(Buffer.byteLength(JSON.stringify(doc)));
   });
 });
 

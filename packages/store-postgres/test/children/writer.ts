@@ -2,7 +2,7 @@
  * One writer process: a conditional save against revision 1 of "cas", `n` appends to "log" and `n` unconditional
  * saves of "doc". Prints what each call returned.
  */
-import { createSession, type Message, type SessionData } from '@agent-sessions/core';
+import { createSession, type Message, type SessionData } from '@agent-sessions/core/adapter';
 import { PostgresSessionStore } from '../../src/index.js';
 import { readyAndWait } from './start.js';
 
