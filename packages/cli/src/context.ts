@@ -11,7 +11,7 @@ import {
   SESSION_STORE_URL_ENV,
   type SessionStore,
   StoreNotInstalledError,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import { type ParsedArgs, type ProgressMode, resolveProgressMode, stringOption } from './args.js';
 import { Progress, type ProgressOptions } from './progress.js';
 

@@ -1,5 +1,10 @@
 /** Bounded concurrency that keeps input order, and paging through a store's sessions. */
-import { compareIds, type ListSessionsResult, SessionCorruptError, type SessionStore } from '@agent-sessions/core';
+import {
+  compareIds,
+  type ListSessionsResult,
+  SessionCorruptError,
+  type SessionStore,
+} from '@agent-sessions/core/adapter';
 
 /**
  * Applies `fn` to each item with at most `concurrency` calls in flight and yields the results in input order.

@@ -6,7 +6,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createSession, type Message, parseStoreUrl, type SessionData, type SessionStore } from '@agent-sessions/core';
+import {
+  createSession,
+  type Message,
+  parseStoreUrl,
+  type SessionData,
+  type SessionStore,
+} from '@agent-sessions/core/adapter';
 
 export const PKG_DIR = fileURLToPath(new URL('..', import.meta.url));
 // An absolute URL, so that children started in a folder without node_modules still find tsx.

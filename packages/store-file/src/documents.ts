@@ -1,8 +1,9 @@
 /** Reading one session document from the folder, with the checks that tie a file to the id it claims. */
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { SessionCorruptError, type SessionData, sessionFileName } from '@agent-sessions/core';
+import { SessionCorruptError, type SessionData } from '@agent-sessions/core/adapter';
 import { type Fingerprint, fingerprintOf, isMissing, readWithFingerprint, sameFingerprint } from './fs-utils.js';
+import { sessionFileName } from './layout.js';
 
 export type Decode = (bytes: Uint8Array, record: string, sessionId: string | null) => SessionData;
 

@@ -8,16 +8,10 @@
  */
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  mapLimit,
-  type ParsedFileName,
-  parseSessionFileName,
-  type SessionSummary,
-  summarize,
-} from '@agent-sessions/core';
+import { mapLimit, type SessionSummary, summarize } from '@agent-sessions/core/adapter';
 import { type Decode, readDocument, statFingerprint } from './documents.js';
 import { type Fingerprint, isMissing, isProcessAlive, sameFingerprint } from './fs-utils.js';
-import { HOST_TAG, parseTempName, pathsForName } from './layout.js';
+import { HOST_TAG, type ParsedFileName, parseSessionFileName, parseTempName, pathsForName } from './layout.js';
 import { currentRevision, type RevisionRecord, readRecordFile } from './revision-record.js';
 
 interface DocEntry {

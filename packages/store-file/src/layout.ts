@@ -2,7 +2,7 @@
  * What lives in a sessions folder and under which name.
  *
  * ```
- * <dir>/<id>.json | ~<base64url>.json | ~~<sha256>.json     documents (core's sessionFileName), a3s-code compatible
+ * <dir>/<id>.json | ~<base64url>.json | ~~<sha256>.json     documents (core's documentName), a3s-code compatible
  * <dir>/.<stem>.<host>.<pid>.<random>.as-tmp                 our document being written (renamed over the document)
  * <dir>/.agent-sessions/<stem>.rev                           revision record of one session (never in the document)
  * <dir>/.agent-sessions/<stem>.lock                          per-session write lock (O_EXCL)
@@ -15,7 +15,20 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { SESSION_FILE_EXTENSION, sessionFileName } from '@agent-sessions/core';
+import { DOCUMENT_EXTENSION, type DocumentName, documentName, parseDocumentName } from '@agent-sessions/core/adapter';
+
+/** Most file systems cap one name at 255 bytes: past that a document name is hashed (the id is in the document). */
+const MAX_FILE_NAME_BYTES = 255;
+
+/** The file name of a session: `<id>.json` for plain ids (a3s-code's), `~<base64url>.json`, or `~~<sha256>.json`. */
+export function sessionFileName(id: string): string {
+  const name = documentName(id);
+  return Buffer.byteLength(name, 'utf8') <= MAX_FILE_NAME_BYTES ? name : documentName(id, true);
+}
+
+/** What a file name in a sessions folder holds: an id, a hashed name (read the document), or not a session. */
+export type ParsedFileName = DocumentName;
+export const parseSessionFileName = parseDocumentName;
 
 /** The hidden folder beside the documents that holds revision records and locks; a3s-code ignores it. */
 export const META_DIR = '.agent-sessions';
@@ -60,7 +73,7 @@ export interface SessionPaths {
 }
 
 export function stemOf(fileName: string): string {
-  return fileName.slice(0, -SESSION_FILE_EXTENSION.length);
+  return fileName.slice(0, -DOCUMENT_EXTENSION.length);
 }
 
 export function pathsForName(dir: string, name: string): SessionPaths {

@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { StoreUnavailableError } from '@agent-sessions/core';
+import { StoreUnavailableError } from '@agent-sessions/core/adapter';
 import { errorCode, isMissing, isProcessAlive, sleep } from './fs-utils.js';
 import { HOST_TAG } from './layout.js';
 

@@ -2,12 +2,12 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  assertKnownUrlParams,
   DEFAULT_MAX_DOCUMENT_BYTES,
   InvalidArgumentError,
   positiveIntegerOption,
+  readUrlParams,
   type StoreUrl,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 
 const BACKEND = 'file';
 
@@ -102,29 +102,15 @@ export function resolveFileStoreOptions(options: FileStoreOptions): ResolvedFile
 }
 
 /** Query parameters a `file:` URL accepts, each an option of the same name. */
-const URL_PARAMS = [
-  'createDirectory',
-  'fsync',
-  'lockTimeoutMs',
-  'staleLockMs',
-  'staleTempMs',
-  'operationTimeoutMs',
-  'maxDocumentBytes',
-];
-
-function parseBooleanParam(name: string, raw: string): boolean {
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new InvalidArgumentError(name, `expected true or false in the store URL, got "${raw}"`, { backend: BACKEND });
-}
-
-function parseIntegerParam(name: string, raw: string): number {
-  if (!/^\d+$/.test(raw))
-    throw new InvalidArgumentError(name, `expected a whole number in the store URL, got "${raw}"`, {
-      backend: BACKEND,
-    });
-  return Number(raw);
-}
+const URL_PARAMS = {
+  createDirectory: { type: 'boolean' },
+  fsync: { type: 'boolean' },
+  lockTimeoutMs: { type: 'integer' },
+  staleLockMs: { type: 'integer' },
+  staleTempMs: { type: 'integer' },
+  operationTimeoutMs: { type: 'timeout' },
+  maxDocumentBytes: { type: 'integer' },
+} as const;
 
 /**
  * `file:./sessions` (relative to the working directory), `file:/abs/path`, `file:///abs/path` (a standard file URL,
@@ -150,14 +136,5 @@ export function optionsFromUrl(url: StoreUrl): FileStoreOptions {
     throw new InvalidArgumentError('store URL', `"${url.href}" names no folder; use e.g. file:./sessions`, {
       backend: BACKEND,
     });
-  const options: FileStoreOptions = { dir };
-  assertKnownUrlParams(url, URL_PARAMS, BACKEND);
-  for (const [name, raw] of url.params) {
-    if (name === 'createDirectory' || name === 'fsync') options[name] = parseBooleanParam(name, raw);
-    else if (name === 'operationTimeoutMs' && raw === 'none') options.operationTimeoutMs = null;
-    else
-      options[name as 'lockTimeoutMs' | 'staleLockMs' | 'staleTempMs' | 'operationTimeoutMs' | 'maxDocumentBytes'] =
-        parseIntegerParam(name, raw);
-  }
-  return options;
+  return { dir, ...readUrlParams(url, URL_PARAMS, BACKEND).values };
 }

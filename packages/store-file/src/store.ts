@@ -25,7 +25,7 @@ import {
   StoreOperationError,
   StoreUnavailableError,
   type StoreUrl,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import { readDocument, statFingerprint, statFingerprintSync } from './documents.js';
 import { FolderIndex, removeStaleTemps } from './folder-index.js';
 import { errorCode, type Fingerprint, fsyncDir, isMissing, replaceFile, sameFingerprint } from './fs-utils.js';

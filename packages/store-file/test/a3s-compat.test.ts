@@ -1,9 +1,10 @@
 /** a3s-code reads our files and we read theirs: same names, same bytes, same schema. */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSession, decodeSession, parseSession, sessionFileName } from '@agent-sessions/core';
+import { createSession, decodeSession, parseSession } from '@agent-sessions/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { FileSessionStore } from '../src/index.js';
+import { sessionFileName } from '../src/layout.js';
 import { tempRoot } from './helpers.js';
 
 const newDir = tempRoot('a3s');

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sessionFileName } from '@agent-sessions/core';
 import { describeSessionStoreConformance } from '@agent-sessions/core/conformance';
 import { afterAll } from 'vitest';
 import { FileSessionStore } from '../src/index.js';
+import { sessionFileName } from '../src/layout.js';
 
 // Each namespace is a subfolder of one temp folder; fsync stays on so the suite exercises the real write path.
 const root = mkdtempSync(join(tmpdir(), `store-file-conformance-${process.pid}-`));

@@ -1,7 +1,7 @@
 /** Damaged files: a SessionCorruptError that names the file, never a crash or a silent null. */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSession, SessionCorruptError } from '@agent-sessions/core';
+import { createSession, SessionCorruptError } from '@agent-sessions/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { FileSessionStore } from '../src/index.js';
 import { tempRoot } from './helpers.js';

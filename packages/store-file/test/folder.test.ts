@@ -9,7 +9,7 @@ import {
   parseStoreUrl,
   SessionNotFoundError,
   StoreAccessError,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { FileSessionStore, openFromUrl, optionsFromUrl } from '../src/index.js';
 import { tempRoot } from './helpers.js';

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSession, SessionConflictError, type SessionData } from '@agent-sessions/core';
+import { createSession, SessionConflictError, type SessionData } from '@agent-sessions/core/adapter';
 import { makeMessage } from '@agent-sessions/core/conformance';
 import { describe, expect, it } from 'vitest';
 import { FileSessionStore, META_DIR } from '../src/index.js';

@@ -1,7 +1,7 @@
 /** Listing a folder that other stores and other programs write. */
 import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSession, type SessionData } from '@agent-sessions/core';
+import { createSession, type SessionData } from '@agent-sessions/core/adapter';
 import { makeMessage } from '@agent-sessions/core/conformance';
 import { describe, expect, it } from 'vitest';
 import { FileSessionStore } from '../src/index.js';

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSession, StoreUnavailableError } from '@agent-sessions/core';
+import { createSession, StoreUnavailableError } from '@agent-sessions/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { FileSessionStore, META_DIR } from '../src/index.js';
 import { HOST_TAG } from '../src/layout.js';

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSession, type SessionData } from '@agent-sessions/core';
+import { createSession, type SessionData } from '@agent-sessions/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { FileSessionStore, META_DIR } from '../src/index.js';
 import { HOST_TAG } from '../src/layout.js';

@@ -1,6 +1,6 @@
 /** `openSessionStore('file:…')` from core finds this package and opens a working store. */
 import { fileURLToPath } from 'node:url';
-import { createSession, openSessionStore } from '@agent-sessions/core';
+import { createSession, openSessionStore } from '@agent-sessions/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { tempRoot } from './helpers.js';
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createSession, type SessionData } from '@agent-sessions/core';
+import { createSession, type SessionData } from '@agent-sessions/core/adapter';
 import { makeMessage } from '@agent-sessions/core/conformance';
 import { describe, expect, it, vi } from 'vitest';
 import { FileSessionStore, META_DIR } from '../src/index.js';

@@ -1,4 +1,4 @@
-import type { SessionSummary } from '@agent-sessions/core';
+import type { SessionSummary } from '@agent-sessions/core/adapter';
 
 /** One stored session: the encoded document (so every load returns a fresh copy) and what listing needs. */
 export interface MemoryRecord {

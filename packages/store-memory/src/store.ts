@@ -1,5 +1,4 @@
 import {
-  assertKnownUrlParams,
   assertRevision,
   BaseSessionStore,
   DEFAULT_MAX_DOCUMENT_BYTES,
@@ -8,11 +7,12 @@ import {
   nextRevision,
   pageSummaries,
   positiveIntegerOption,
+  readUrlParams,
   type SessionWrite,
   type StoredSession,
   type StoreUrl,
   summarize,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import { createMemoryStorage, type MemoryStorage, type MemoryStoreOptions } from './options.js';
 
 /**
@@ -93,13 +93,12 @@ const namedStorages = new Map<string, MemoryStorage>();
  * application can open the same in-memory store by URL. `?maxDocumentBytes=` sets the size limit.
  */
 export function openFromUrl(url: StoreUrl): MemorySessionStore {
-  assertKnownUrlParams(url, ['maxDocumentBytes'], 'memory');
+  const { values } = readUrlParams(url, { maxDocumentBytes: { type: 'integer' } }, 'memory');
   const name = url.location;
-  const max = url.params.get('maxDocumentBytes');
   let storage: MemoryStorage | undefined;
   if (name !== '') {
     storage = namedStorages.get(name) ?? createMemoryStorage();
     namedStorages.set(name, storage);
   }
-  return new MemorySessionStore({ storage, maxDocumentBytes: max === null ? undefined : Number(max) });
+  return new MemorySessionStore({ storage, maxDocumentBytes: values.maxDocumentBytes });
 }

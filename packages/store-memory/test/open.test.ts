@@ -1,4 +1,4 @@
-import { InvalidArgumentError, openSessionStore } from '@agent-sessions/core';
+import { InvalidArgumentError, openSessionStore } from '@agent-sessions/core/adapter';
 import { makeSession } from '@agent-sessions/core/conformance';
 import { describe, expect, it } from 'vitest';
 

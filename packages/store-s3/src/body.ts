@@ -2,7 +2,7 @@
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createGunzip, gzip as gzipCallback } from 'node:zlib';
-import { SessionCorruptError } from '@agent-sessions/core';
+import { SessionCorruptError } from '@agent-sessions/core/adapter';
 import { ByteSink } from './byte-sink.js';
 
 const gzip = promisify(gzipCallback);

@@ -12,7 +12,7 @@
  * MinIO refuses path segments over 255 bytes and file-backed servers (s3rver) add a suffix to each file name.
  */
 import { createHash } from 'node:crypto';
-import { encodeIdSegment, isValidSessionId, parseSessionFileName, SESSION_FILE_EXTENSION } from '@agent-sessions/core';
+import { documentName, hashedDocumentName, isValidSessionId, parseDocumentName } from '@agent-sessions/core/adapter';
 
 /** Ids longer than this (UTF-8 bytes) get a hashed document name and a truncated index name. */
 export const LONG_ID_BYTES = 100;
@@ -102,7 +102,7 @@ export interface IndexEntry {
   group: string;
 }
 
-/** Document names: `<segment>.json` or `~~<hex>.json`, as core's file names but with a lower length limit. */
+/** Document names: `<segment>.json` or `~~<hex>.json` (core's documentName), hashed past LONG_ID_BYTES. */
 export type DocumentName = { kind: 'id'; id: string } | { kind: 'hashed'; hash: string };
 
 export class KeyLayout {
@@ -115,20 +115,19 @@ export class KeyLayout {
   }
 
   documentKey(id: string): string {
-    return this.prefix + (isLongId(id) ? hashedName(sha256Hex(id)) : `${encodeIdSegment(id)}${SESSION_FILE_EXTENSION}`);
+    return this.prefix + documentName(id, isLongId(id));
   }
 
   documentKeyOfHash(hash: string): string {
-    return this.prefix + hashedName(hash);
+    return this.prefix + hashedDocumentName(hash);
   }
 
   /** What a key directly under the prefix holds; null when it is not one of our documents. */
   parseDocumentKey(key: string): DocumentName | null {
     if (!key.startsWith(this.prefix)) return null;
     const name = key.slice(this.prefix.length);
-    const parsed = parseSessionFileName(name);
-    if (parsed === null) return null;
-    if (parsed.kind === 'hashed') return { kind: 'hashed', hash: name.slice(2, 66) };
+    const parsed = parseDocumentName(name);
+    if (parsed === null || parsed.kind === 'hashed') return parsed;
     return isLongId(parsed.id) ? null : parsed;
   }
 
@@ -169,10 +168,6 @@ export class KeyLayout {
     if (!Buffer.from(id, 'utf8').equals(bytes) || !isValidSessionId(id) || isLongId(id)) return null;
     return { key, updatedAt, id, hash: null, group: name };
   }
-}
-
-function hashedName(hash: string): string {
-  return `~~${hash}${SESSION_FILE_EXTENSION}`;
 }
 
 function indexEntryName(id: string, updatedAt: number): string {

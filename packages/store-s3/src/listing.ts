@@ -15,7 +15,7 @@ import {
   type StoredSession,
   summarize,
   toPage,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import type { ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { type IndexEntry, type KeyLayout, parentHash, sha256Hex } from './keys.js';
 import type { ObjectState } from './metadata.js';

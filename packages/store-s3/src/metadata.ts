@@ -3,7 +3,12 @@
  * it can never disagree with it: the revision, what locates its index markers, and the listing summary, so that
  * listSessions needs one HEAD per row instead of a download. Values are ASCII (HTTP headers): text is base64url.
  */
-import { SessionCorruptError, type SessionData, type SessionState, type SessionSummary } from '@agent-sessions/core';
+import {
+  SessionCorruptError,
+  type SessionData,
+  type SessionState,
+  type SessionSummary,
+} from '@agent-sessions/core/adapter';
 import { isLongId, parentHash } from './keys.js';
 
 /**

@@ -1,13 +1,13 @@
 /** Options of the S3 store: types with their defaults, validation, and the `s3://` URL form. */
 
 import {
-  assertKnownUrlParams,
   DEFAULT_MAX_DOCUMENT_BYTES,
   DEFAULT_OPERATION_TIMEOUT_MS,
   InvalidArgumentError,
   positiveIntegerOption,
+  readUrlParams,
   type StoreUrl,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import type { S3Client } from '@aws-sdk/client-s3';
 
 /** Static credentials, or a provider as the SDK accepts it. */
@@ -161,32 +161,19 @@ export function resolveOptions(options: S3StoreOptions): ResolvedS3Options {
   });
 }
 
-const URL_PARAMS = new Set([
-  'region',
-  'endpoint',
-  'forcePathStyle',
-  'gzip',
-  'conditionalWrites',
-  'operationTimeoutMs',
-  'maxAttempts',
-  'maxDocumentBytes',
-  'listConcurrency',
-  'prefix',
-]);
-
-function urlBoolean(name: string, value: string | null): boolean | undefined {
-  if (value === null) return undefined;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw bad(name, `expected true or false in the URL, got "${value}"`);
-}
-
-function urlNumber(name: string, value: string | null): number | undefined {
-  if (value === null) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw bad(name, `expected a number in the URL, got "${value}"`);
-  return n;
-}
+/** The query parameters of an `s3://` URL: the options of the same names. */
+const URL_PARAMS = {
+  prefix: { type: 'string' },
+  region: { type: 'string' },
+  endpoint: { type: 'string' },
+  forcePathStyle: { type: 'boolean' },
+  gzip: { type: 'boolean' },
+  conditionalWrites: { type: 'boolean' },
+  operationTimeoutMs: { type: 'timeout' },
+  maxAttempts: { type: 'integer' },
+  maxDocumentBytes: { type: 'integer' },
+  listConcurrency: { type: 'integer' },
+} as const;
 
 function decode(name: string, text: string): string {
   try {
@@ -211,12 +198,10 @@ export function optionsFromUrl(url: StoreUrl): S3StoreOptions {
   const at = authority.lastIndexOf('@');
   const bucket = at === -1 ? authority : authority.slice(at + 1);
   if (bucket === '') throw bad('store URL', 'it names no bucket; expected s3://bucket/prefix');
-  const params = url.params;
-  assertKnownUrlParams(url, URL_PARAMS, 's3');
-  const options: S3StoreOptions = { bucket: decode('bucket', bucket) };
+  const { prefix: queryPrefix, ...values } = readUrlParams(url, URL_PARAMS, 's3').values;
+  const options: S3StoreOptions = { bucket: decode('bucket', bucket), ...values };
   const pathPrefix = decode('prefix', path);
-  const queryPrefix = params.get('prefix');
-  if (queryPrefix !== null && pathPrefix !== '')
+  if (queryPrefix !== undefined && pathPrefix !== '')
     throw bad('store URL', 'give the prefix either as the path or as ?prefix=, not both');
   const prefix = queryPrefix ?? pathPrefix;
   if (prefix !== '') options.prefix = prefix;
@@ -229,24 +214,5 @@ export function optionsFromUrl(url: StoreUrl): S3StoreOptions {
       secretAccessKey: decode('secretAccessKey', userinfo.slice(colon + 1)),
     };
   }
-  const region = params.get('region');
-  if (region !== null) options.region = region;
-  const endpoint = params.get('endpoint');
-  if (endpoint !== null) options.endpoint = endpoint;
-  const forcePathStyle = urlBoolean('forcePathStyle', params.get('forcePathStyle'));
-  if (forcePathStyle !== undefined) options.forcePathStyle = forcePathStyle;
-  const gzip = urlBoolean('gzip', params.get('gzip'));
-  if (gzip !== undefined) options.gzip = gzip;
-  const conditionalWrites = urlBoolean('conditionalWrites', params.get('conditionalWrites'));
-  if (conditionalWrites !== undefined) options.conditionalWrites = conditionalWrites;
-  const timeout = params.get('operationTimeoutMs');
-  if (timeout !== null)
-    options.operationTimeoutMs = timeout === 'none' ? null : urlNumber('operationTimeoutMs', timeout);
-  const maxAttempts = urlNumber('maxAttempts', params.get('maxAttempts'));
-  if (maxAttempts !== undefined) options.maxAttempts = maxAttempts;
-  const maxDocumentBytes = urlNumber('maxDocumentBytes', params.get('maxDocumentBytes'));
-  if (maxDocumentBytes !== undefined) options.maxDocumentBytes = maxDocumentBytes;
-  const listConcurrency = urlNumber('listConcurrency', params.get('listConcurrency'));
-  if (listConcurrency !== undefined) options.listConcurrency = listConcurrency;
   return options;
 }

@@ -5,7 +5,7 @@ import {
   StoreAccessError,
   StoreOperationError,
   StoreUnavailableError,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 
 interface SdkError {
   name?: string;

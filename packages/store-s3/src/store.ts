@@ -22,7 +22,7 @@ import {
   type StoredSession,
   StoreUnavailableError,
   type StoreUrl,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import {
   DeleteObjectCommand,
   type DeleteObjectCommandInput,

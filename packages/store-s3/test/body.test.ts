@@ -4,7 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { SessionCorruptError } from '@agent-sessions/core';
+import { SessionCorruptError } from '@agent-sessions/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { encodeBody, readBody, revisionMark } from '../src/body.js';
 

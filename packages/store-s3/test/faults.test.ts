@@ -5,7 +5,12 @@
  * S3 server may not check credentials.
  */
 
-import { SessionCorruptError, type SessionStore, StoreAccessError, StoreUnavailableError } from '@agent-sessions/core';
+import {
+  SessionCorruptError,
+  type SessionStore,
+  StoreAccessError,
+  StoreUnavailableError,
+} from '@agent-sessions/core/adapter';
 import { makeSession } from '@agent-sessions/core/conformance';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /** The key layout: order-preserving names, distinct keys for every id, segments short enough for MinIO/s3rver. */
-import { compareIds, isValidSessionId } from '@agent-sessions/core';
+import { compareIds, isValidSessionId } from '@agent-sessions/core/adapter';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { invertTime, KeyLayout, sortableDecode, sortableEncode } from '../src/keys.js';

@@ -3,7 +3,7 @@
  * document reads), stale markers skipped and removed, long ids in the right order, oversized summaries.
  */
 
-import { compareSummaries, mapLimit, SessionCorruptError, type SessionSummary } from '@agent-sessions/core';
+import { compareSummaries, mapLimit, SessionCorruptError, type SessionSummary } from '@agent-sessions/core/adapter';
 import { makeSession } from '@agent-sessions/core/conformance';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';

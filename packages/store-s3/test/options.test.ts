@@ -6,7 +6,7 @@ import {
   parseStoreUrl,
   StoreAccessError,
   StoreClosedError,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import { makeSession } from '@agent-sessions/core/conformance';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';

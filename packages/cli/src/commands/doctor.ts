@@ -9,7 +9,7 @@ import {
   parseStoreUrl,
   type SessionStore,
   SessionStoreError,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import { UsageError } from '../args.js';
 import { sameDocument } from '../compare.js';
 import { type CommandContext, redactUrl } from '../context.js';

@@ -15,7 +15,7 @@ import {
   type SessionStore,
   SessionTooLargeError,
   SessionValidationError,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import { stringOption } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { inputSize, type NumberedLine, readLines } from '../jsonl.js';

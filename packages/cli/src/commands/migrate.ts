@@ -12,7 +12,7 @@ import {
   StoreClosedError,
   StoreNotInstalledError,
   StoreUnavailableError,
-} from '@agent-sessions/core';
+} from '@agent-sessions/core/adapter';
 import { requiredOption, UsageError } from '../args.js';
 import { firstDifference, sameDocument } from '../compare.js';
 import { type CommandContext, redactUrl } from '../context.js';

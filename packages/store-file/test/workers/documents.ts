@@ -1,4 +1,4 @@
-import { createSession, type SessionData } from '@agent-sessions/core';
+import { createSession, type SessionData } from '@agent-sessions/core/adapter';
 import { makeMessage } from '@agent-sessions/core/conformance';
 
 /** The document a child writes unconditionally on its i-th save: complete, and recognisable by label and i. */

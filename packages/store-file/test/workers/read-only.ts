@@ -3,7 +3,7 @@
  * permissions): loads, health-checks and saves in a read-only folder, and prints what each call did.
  * argv: dir, id.
  */
-import { createSession } from '@agent-sessions/core';
+import { createSession } from '@agent-sessions/core/adapter';
 import { FileSessionStore } from '../../src/index.js';
 
 const [dir, id] = process.argv.slice(2) as [string, string];

@@ -4,7 +4,7 @@
  * that both children start together), works, and prints one JSON line with what happened.
  */
 import { createInterface } from 'node:readline';
-import { SessionConflictError } from '@agent-sessions/core';
+import { SessionConflictError } from '@agent-sessions/core/adapter';
 import { makeMessage } from '@agent-sessions/core/conformance';
 import { FileSessionStore } from '../../src/index.js';
 import { overwriteDocument } from './documents.js';
