@@ -12,4 +12,6 @@ export * from './message-log.js';
 export * from './open.js';
 export * from './revisions.js';
 export * from './schema.js';
+export * from './text.js';
 export * from './timeout.js';
+export * from './timestamp.js';

@@ -80,7 +80,7 @@ describe('read defaults and aliases', () => {
     });
   });
 
-  it('maps todos → tasks, description → content, planning_enabled → planning_mode', () => {
+  it('maps todos → tasks and description → content; keeps planning_enabled and derives nothing from it', () => {
     const doc = base();
     delete doc.tasks;
     doc.todos = [{ id: '1', description: 'old style', status: 'pending' }];
@@ -90,10 +90,13 @@ describe('read defaults and aliases', () => {
     const parsed = parseSession(doc);
     expect(parsed.tasks).toEqual([{ id: '1', content: 'old style', status: 'pending', priority: 'medium' }]);
     expect(parsed).not.toHaveProperty('todos');
-    expect(parsed.config.planning_mode).toBe('Enabled');
-    expect(parsed.config).not.toHaveProperty('planning_enabled');
-    config.planning_enabled = false;
-    expect(parseSession(doc).config.planning_mode).toBe('Disabled');
+    // Today's a3s-code ignores planning_enabled and reads planning_mode with its default, Auto.
+    expect(parsed.config.planning_mode).toBe('Auto');
+    expect(parsed.config.planning_enabled).toBe(true);
+    config.planning_mode = 'Disabled';
+    expect(parseSession(doc).config).toMatchObject({ planning_mode: 'Disabled', planning_enabled: true });
+    config.planning_enabled = 'yes';
+    expect(() => parseSession(doc)).toThrow(/config\.planning_enabled/);
   });
 
   it('omits null optional keys and empty dependencies, drops api_key and hook_engine', () => {
