@@ -10,4 +10,4 @@ export {
   type ResolvedFileStoreOptions,
   resolveFileStoreOptions,
 } from './options.js';
-export { createFileStore, FileSessionStore, openFromUrl } from './store.js';
+export { createFileStore, FileSessionStore, type LayoutMove, openFromUrl } from './store.js';

@@ -7,8 +7,10 @@ import { mkdir, readdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   assertRevision,
+  assertValidSessionId,
   BaseSessionStore,
   encodeSession,
+  InvalidArgumentError,
   type ListQuery,
   type ListSessionsResult,
   type Message,
@@ -34,13 +36,15 @@ import { assertNoWriterLease } from './lease.js';
 import { type Candidate, readSessionFile } from './locate.js';
 import { type LockOptions, withLock } from './lock.js';
 import {
+  FILE_STORE_LAYOUTS,
+  type FileStoreLayout,
   type FileStoreOptions,
   optionsFromUrl,
   type ResolvedFileStoreOptions,
   resolveFileStoreOptions,
 } from './options.js';
 import { currentRevision, readRecord, writeRecord } from './revision-record.js';
-import { encodeEnvelope } from './snapshot.js';
+import { encodeEnvelope, envelopeMembers, NEW_ENVELOPE } from './snapshot.js';
 import { type WriteTarget, WriteTargets } from './write-target.js';
 
 const BACKEND = 'file';
@@ -237,6 +241,55 @@ export class FileSessionStore extends BaseSessionStore {
     });
   }
 
+  /**
+   * Moves session `id` into `layout`, its document unchanged (what `agent-sessions migrate --layout` does): written
+   * to that layout's file, then every other copy removed; the revision stays. `kept` when it cannot move: its legacy
+   * name is another session's, or (to legacy) its envelope holds a3s-code runtime records a bare file cannot hold.
+   * `dryRun`: decide, write nothing.
+   */
+  async convertLayout(id: string, layout: FileStoreLayout, options: { dryRun?: boolean } = {}): Promise<LayoutMove> {
+    this.assertOpen();
+    assertValidSessionId(id, BACKEND);
+    if (!FILE_STORE_LAYOUTS.includes(layout))
+      throw new InvalidArgumentError('layout', `expected "v1" or "legacy", got ${JSON.stringify(layout)}`, {
+        backend: BACKEND,
+      });
+    return this.run('convertLayout', id, async () => {
+      if ((await readSessionFile(this.dir, id)) === null) return { kind: 'missing' };
+      if (!options.dryRun) assertNoWriterLease(this.dir, id);
+      const keys = keyPathsForId(this.dir, id);
+      const move = async (): Promise<LayoutMove> => {
+        const record = readRecord(keys.rev);
+        const doc = await readSessionFile(this.dir, id);
+        if (doc === null) return { kind: 'missing' };
+        const at = await this.#targets.inLayout(id, layout, record);
+        if (at === null)
+          return { kind: 'kept', reason: "its legacy-layout name holds legacy a3s-code's file of another session" };
+        const members = doc.envelopeText === null ? null : envelopeMembers(doc.envelopeText);
+        if (layout === 'legacy' && members?.some(([k, v]) => k !== '"schema_version"' && v.trim() !== '[]'))
+          return {
+            kind: 'kept',
+            reason: 'its snapshot envelope holds a3s-code runtime records (artifacts, traces, runs)',
+          };
+        const others = (await this.#targets.ownedFiles(id, record, 'mine')).filter((f) => f.path !== at.path);
+        if (doc.at.path === at.path && others.length === 0) return { kind: 'already' };
+        if (options.dryRun) return { kind: 'moved' };
+        const revision = currentRevision(doc.fp, record) as number;
+        const target = { at, fp: null, envelope: layout === 'v1' ? (members ?? NEW_ENVELOPE) : null };
+        await this.#commit(keys, target, this.encode(doc.session), revision);
+        for (const file of others)
+          await unlink(file.path).catch((error) => {
+            if (!isMissing(error)) throw error;
+          });
+        if (others.length > 0 && this.options.fsync) await fsyncDir(this.dir);
+        return { kind: 'moved' };
+      };
+      if (options.dryRun) return move();
+      await this.#ensureDir();
+      return withLock(keys.lock, this.#lockOptions(id), move);
+    });
+  }
+
   protected async removeSession(id: string): Promise<boolean> {
     const keys = keyPathsForId(this.dir, id);
     if ((await readSessionFile(this.dir, id).catch(() => true)) === null) return false;
@@ -313,6 +366,9 @@ export class FileSessionStore extends BaseSessionStore {
     return super.mapError(error, operation, sessionId);
   }
 }
+
+/** What {@link FileSessionStore.convertLayout} did with one session. */
+export type LayoutMove = { kind: 'moved' | 'already' | 'missing' } | { kind: 'kept'; reason: string };
 
 /** Creates a file store over `options.dir`. */
 export function createFileStore(options: FileStoreOptions): FileSessionStore {

@@ -119,6 +119,17 @@ export class WriteTargets {
     return { at, fp: null, envelope: at.place === 'v1' ? NEW_ENVELOPE : null };
   }
 
+  /**
+   * The file session `id` has in `layout` (a layout conversion's target), or null when its legacy-layout name is
+   * another session's (legacy a3s-code's `a_b.json` of `a/b`).
+   */
+  async inLayout(id: string, layout: 'v1' | 'legacy', record: RevisionRecord | null): Promise<Candidate | null> {
+    const [v1, ours] = candidatesFor(this.#dir, id) as [Candidate, Candidate];
+    if (layout === 'v1') return v1;
+    const fp = statFingerprintSync(ours.path);
+    return fp === null || (await this.#isOurs(ours, fp, id, record, 'mine')) ? ours : null;
+  }
+
   /** The target of a rewrite of the file a read just found (append). */
   fromRead(doc: Located): WriteTarget {
     return { at: doc.at, fp: doc.fp, envelope: doc.envelopeText === null ? null : envelopeMembers(doc.envelopeText) };
