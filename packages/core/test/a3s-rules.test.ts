@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { makeCostRecord } from '../src/conformance/data.js';
 import {
   chronoTimestampProblem,
   decodeSession,
@@ -41,18 +42,7 @@ function corruptError(text: string): SessionCorruptError {
   throw new Error('decodeSession accepted the text');
 }
 
-function costRecord(timestamp: string) {
-  return {
-    model: 'm',
-    provider: 'p',
-    prompt_tokens: 1,
-    completion_tokens: 1,
-    total_tokens: 2,
-    cost_usd: null,
-    timestamp,
-    session_id: null,
-  };
-}
+const costRecord = (timestamp: string) => makeCostRecord(timestamp);
 
 describe('timestamps: what chrono reads', () => {
   const accepted = [

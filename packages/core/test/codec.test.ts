@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { makeCostRecord } from '../src/conformance/data.js';
 import {
   createSession,
   decodeSession,
@@ -223,18 +224,7 @@ describe('validation errors name the field', () => {
     [
       'bad timestamp',
       (d) => {
-        d.cost_records = [
-          {
-            model: 'm',
-            provider: 'p',
-            prompt_tokens: 1,
-            completion_tokens: 1,
-            total_tokens: 2,
-            cost_usd: null,
-            timestamp: '2024-01-01 00:00:00',
-            session_id: null,
-          },
-        ];
+        d.cost_records = [makeCostRecord('2024-01-01 00:00:00')];
       },
       'cost_records[0].timestamp',
     ],

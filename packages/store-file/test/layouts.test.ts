@@ -8,7 +8,7 @@ import {
   SessionCorruptError,
   StoreAccessError,
 } from '@agent-sessions/core';
-import { makeMessage } from '@agent-sessions/core/conformance';
+import { makeCostRecord, makeMessage } from '@agent-sessions/core/conformance';
 import { describe, expect, it } from 'vitest';
 import { FileSessionStore, optionsFromUrl, V1_SESSIONS_DIR } from '../src/index.js';
 import { v1FileName } from '../src/layout.js';
@@ -262,21 +262,7 @@ describe('the checker catches what a3s-code refuses', () => {
       (d) => Object.assign(d.config, { permission_policy: { deny: ['bash'] } }),
       'store-rs-era',
     ],
-    [
-      'impossible date',
-      (d) =>
-        d.cost_records.push({
-          model: 'm',
-          provider: 'p',
-          prompt_tokens: 1,
-          completion_tokens: 1,
-          total_tokens: 2,
-          cost_usd: null,
-          timestamp: '2024-02-30T00:00:00Z',
-          session_id: null,
-        }),
-      'session-data-v1',
-    ],
+    ['impossible date', (d) => d.cost_records.push(makeCostRecord('2024-02-30T00:00:00Z')), 'session-data-v1'],
     ['unknown block type', (d) => d.messages.push({ role: 'user', content: [{ type: 'audio' }] }), 'store-rs-era'],
     ['negative usize', (d) => Object.assign(d.total_usage, { prompt_tokens: -1 }), 'store-rs-era'],
   ];

@@ -20,7 +20,7 @@ import { describeRoundTrip } from './round-trip.js';
 import { describeSecrets } from './secrets.js';
 
 export type { ConformanceCapabilities, ConformanceOptions } from './context.js';
-export { fixtureDocuments, makeMessage, makeSession } from './data.js';
+export { fixtureDocuments, makeCostRecord, makeMessage, makeSession } from './data.js';
 
 let namespaceCounter = 0;
 
