@@ -142,7 +142,14 @@ export class FileSessionStore extends BaseSessionStore {
   async #commit(keys: SessionKeyPaths, target: WriteTarget, json: string, revision: number): Promise<number> {
     const data = target.envelope === null ? json : encodeEnvelope(json, target.envelope);
     if (target.at.place === 'v1') await this.#ensureV1Dir();
-    const fp = await replaceFile(target.at.path, data, { fsync: this.options.fsync, tempStem: keys.tempStem });
+    const write = () => replaceFile(target.at.path, data, { fsync: this.options.fsync, tempStem: keys.tempStem });
+    const fp = await write().catch(async (error) => {
+      // Someone removed v1/sessions since we made it: make it again, once.
+      if (target.at.place !== 'v1' || !isMissing(error)) throw error;
+      this.#v1Ready = false;
+      await this.#ensureV1Dir();
+      return write();
+    });
     this.#targets.remember(target, fp);
     writeRecord(keys.rev, { revision, fp });
     return revision;
