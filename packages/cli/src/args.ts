@@ -36,7 +36,12 @@ export const COMMAND_OPTIONS = {
     'skip-existing': { type: 'boolean' },
     input: { type: 'string', short: 'i' },
   },
-  migrate: { from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  migrate: {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    layout: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  },
   doctor: { 'read-only': { type: 'boolean' } },
   help: {},
 } as const satisfies Record<string, OptionSpec>;

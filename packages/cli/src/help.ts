@@ -30,11 +30,15 @@ const USAGE: Record<CommandName, string> = {
       --skip-existing  keep sessions that are already stored instead of replacing them
   -i, --input FILE     read FILE instead of stdin`,
   migrate: `agent-sessions migrate --from URL --to URL [--dry-run]
+       agent-sessions migrate --layout v1|legacy [--store file:DIR] [--dry-run]
   Copies every session and verifies each copy; sessions the target already holds unchanged
   are skipped, so running it again resumes an interrupted migration.
-      --from URL     the store to copy from
-      --to URL       the store to copy to
-      --dry-run      read both stores and report what would be copied; write nothing`,
+  With --layout, converts a file store's folder in place instead: v1 is today's a3s-code layout
+  (v1/sessions/id_<base64url>.json), legacy is <id>.json; documents and revisions stay as they are.
+      --from URL       the store to copy from
+      --to URL         the store to copy to
+      --layout LAYOUT  convert the folder of --store to v1 or legacy
+      --dry-run        report what would be copied or moved; write nothing`,
   doctor: `agent-sessions doctor [--store URL] [--read-only]
   Checks the store: adapter package, connection, listing, and a write/read/delete round trip.
       --read-only    skip the write round trip`,

@@ -128,11 +128,13 @@ describe('export → import round trip', () => {
     const broken = await openTestStore(`file:${brokenDir}`);
     await seed(broken, 3);
     await broken.close();
-    writeFileSync(join(brokenDir, 's-0001.json'), '{"id":"s-0001","config":');
+    // The file store's default layout keeps sessions where today's a3s-code does: v1/sessions/id_<base64url>.json.
+    const brokenFile = `id_${Buffer.from('s-0001').toString('base64url')}.json`;
+    writeFileSync(join(brokenDir, 'v1', 'sessions', brokenFile), '{"id":"s-0001","config":');
     const r = await runCli(['export', '--store', `file:${brokenDir}`]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('skipped "s-0001"');
-    expect(r.stderr).toContain('s-0001.json');
+    expect(r.stderr).toContain(brokenFile);
     expect(r.stderr).toContain('export: 2 sessions written, 1 corrupt (skipped)');
     expect(
       r.stdout

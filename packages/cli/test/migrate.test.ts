@@ -92,12 +92,14 @@ describe('migrate file → sqlite', () => {
     await seed(broken, 3);
     await broken.close();
     // Valid JSON that is not a session: what a truncated edit by hand leaves behind.
-    writeFileSync(join(brokenDir, 's-0001.json'), '{"id":"s-0001","config":{}}');
+    // (in the file store's default layout, v1/sessions/id_<base64url>.json)
+    const brokenFile = `id_${Buffer.from('s-0001').toString('base64url')}.json`;
+    writeFileSync(join(brokenDir, 'v1', 'sessions', brokenFile), '{"id":"s-0001","config":{}}');
     const targetUrl = `sqlite:${join(dir.dir, 'from-broken.db')}`;
     const r = await migrate(`file:${brokenDir}`, targetUrl);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('failed "s-0001"');
-    expect(r.stderr).toContain('s-0001.json');
+    expect(r.stderr).toContain(brokenFile);
     expect(r.stdout).toContain('copied 2, skipped 0 (already equal), failed 1');
   });
 

@@ -74,4 +74,6 @@ export {
   type UrlParam,
   type UrlParamValues,
 } from './store-url.js';
+export * from './text.js';
 export { DEFAULT_OPERATION_TIMEOUT_MS, resolveTimeoutMs, withTimeout } from './timeout.js';
+export * from './timestamp.js';

@@ -13,10 +13,17 @@
  * absent or undefined → null; known keys in schema order, then unknown keys in their own order. A property test
  * checks both functions against MessageSchema.
  */
-import { isPlainJson, keyCount, MAX_JSON_DEPTH, sameJson, withinDepth } from './json.js';
+import { isPlainJson, isStoredJson, keyCount, MAX_JSON_DEPTH, sameJson } from './json.js';
 import type { Message } from './schema.js';
 
 type Obj = Record<string, unknown>;
+
+/**
+ * Where a message comes from, which decides what must be checked: `caller` (any JavaScript value), `stored` (out
+ * of JSON.parse: plain JSON, so only the depth and ±Infinity from overflowing numbers), `stored-escaped` (out of
+ * JSON.parse of text holding `\uD800`-`\uDFFF` escapes: strings may hold lone surrogates, so text is checked too).
+ */
+export type MessageSource = 'caller' | 'stored' | 'stored-escaped';
 
 /** A struct of the message schema: its known keys in schema order and the one normalisation it may need. */
 interface Struct {
@@ -39,10 +46,12 @@ const TEXT: Struct = { keys: ['type', 'text'], valueDepth: 6 };
 const IMAGE: Struct = { keys: ['type', 'source'], valueDepth: 6 };
 const TOOL_USE: Struct = { keys: ['type', 'id', 'name', 'input'], valueDepth: 6 };
 const TOOL_RESULT: Struct = {
-  keys: ['type', 'tool_use_id', 'content', 'is_error'],
+  keys: ['type', 'tool_use_id', 'content', 'is_error', 'trust', 'redaction_reviewed'],
   fillNull: 'is_error',
   valueDepth: 6,
 };
+/** `ToolResultTrustV1` (see ToolResultTrustSchema). */
+const TRUST = new Set(['trusted', 'workspace_data', 'external']);
 const BLOCKS: Readonly<Record<string, Struct>> = {
   text: TEXT,
   image: IMAGE,
@@ -64,14 +73,16 @@ function isRecord(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 }
 
-/** A string as the schema takes it: from a caller it must also be well-formed (serde_json refuses lone surrogates). */
-function isText(v: unknown, fromJson: boolean): v is string {
-  return typeof v === 'string' && (fromJson || v.isWellFormed());
+/** A string as the schema takes it: well-formed (serde_json refuses lone surrogates). */
+function isText(v: unknown, source: MessageSource): v is string {
+  return typeof v === 'string' && (source === 'stored' || v.isWellFormed());
 }
 
-/** Any JSON value (`tool_use.input`, an unknown key's value). From JSON.parse only the depth needs checking. */
-function isJsonValue(v: unknown, depth: number, fromJson: boolean): boolean {
-  return v !== undefined && (fromJson ? withinDepth(v, remaining(depth)) : isPlainJson(v, remaining(depth)));
+/** Any JSON value (`tool_use.input`, an unknown key's value) as serde_json reads it, within the nesting limit. */
+function isJsonValue(v: unknown, depth: number, source: MessageSource): boolean {
+  if (v === undefined) return false;
+  if (source === 'caller') return isPlainJson(v, remaining(depth));
+  return isStoredJson(v, remaining(depth), source === 'stored-escaped');
 }
 
 // checkKeys flags.
@@ -86,7 +97,7 @@ function isIndexKey(key: string): boolean {
 }
 
 /** Whether the keys of `o` are canonical for `s` (known keys' values are checked by the caller): flags above. */
-function checkKeys(o: Obj, s: Struct, fromJson: boolean): number {
+function checkKeys(o: Obj, s: Struct, source: MessageSource): number {
   let flags = AS_IS;
   let last = -1;
   let filled = s.fillNull === undefined;
@@ -95,7 +106,8 @@ function checkKeys(o: Obj, s: Struct, fromJson: boolean): number {
     let rank = keys.indexOf(key);
     if (rank < 0) {
       // An own `__proto__` key is data; the schema keeps it as such (plain assignment would not).
-      if (key === '__proto__' || !isJsonValue(o[key], s.valueDepth, fromJson)) return INVALID;
+      if (key === '__proto__' || !isJsonValue(o[key], s.valueDepth, source)) return INVALID;
+      if (source !== 'stored' && !key.isWellFormed()) return INVALID;
       flags |= EXTRA;
       // Integer-like keys always enumerate first in JS objects: their place says nothing about the order.
       if (isIndexKey(key)) continue;
@@ -126,27 +138,27 @@ function rebuild(o: Obj, s: Struct, flags: number, replaced?: Obj): Obj {
   return out;
 }
 
-function canonicalSource(v: unknown, s: Struct, fromJson: boolean): Obj | null {
-  if (!isRecord(v) || v.type !== 'base64' || !isText(v.media_type, fromJson) || !isText(v.data, fromJson)) return null;
-  const keys = checkKeys(v, s, fromJson);
+function canonicalSource(v: unknown, s: Struct, source: MessageSource): Obj | null {
+  if (!isRecord(v) || v.type !== 'base64' || !isText(v.media_type, source) || !isText(v.data, source)) return null;
+  const keys = checkKeys(v, s, source);
   return keys === INVALID ? null : (keys & REBUILD) === 0 ? v : rebuild(v, s, keys);
 }
 
 /** An image block, or an image part of a tool_result. */
-function canonicalImage(b: Obj, part: boolean, fromJson: boolean): Obj | null {
-  const source = canonicalSource(b.source, part ? PART_SOURCE : BLOCK_SOURCE, fromJson);
-  if (source === null) return null;
+function canonicalImage(b: Obj, part: boolean, source: MessageSource): Obj | null {
+  const image = canonicalSource(b.source, part ? PART_SOURCE : BLOCK_SOURCE, source);
+  if (image === null) return null;
   const s = part ? IMAGE_PART : IMAGE;
-  const keys = checkKeys(b, s, fromJson);
+  const keys = checkKeys(b, s, source);
   if (keys === INVALID) return null;
-  return (keys & REBUILD) === 0 && source === b.source ? b : rebuild(b, s, keys, { source });
+  return (keys & REBUILD) === 0 && image === b.source ? b : rebuild(b, s, keys, { source: image });
 }
 
-function canonicalPart(p: unknown, fromJson: boolean): Obj | null {
+function canonicalPart(p: unknown, source: MessageSource): Obj | null {
   if (!isRecord(p)) return null;
-  if (p.type === 'image') return canonicalImage(p, true, fromJson);
-  if (p.type !== 'text' || !isText(p.text, fromJson)) return null;
-  const keys = checkKeys(p, TEXT_PART, fromJson);
+  if (p.type === 'image') return canonicalImage(p, true, source);
+  if (p.type !== 'text' || !isText(p.text, source)) return null;
+  const keys = checkKeys(p, TEXT_PART, source);
   return keys === INVALID ? null : (keys & REBUILD) === 0 ? p : rebuild(p, TEXT_PART, keys);
 }
 
@@ -165,26 +177,28 @@ function mapItems(items: unknown[], fn: (item: unknown) => Obj | null): unknown[
   return out ?? items;
 }
 
-function canonicalBlock(b: unknown, fromJson: boolean): Obj | null {
+function canonicalBlock(b: unknown, source: MessageSource): Obj | null {
   if (!isRecord(b)) return null;
   let replaced: Obj | undefined;
   switch (b.type) {
     case 'text':
-      if (!isText(b.text, fromJson)) return null;
+      if (!isText(b.text, source)) return null;
       break;
     case 'image':
-      return canonicalImage(b, false, fromJson);
+      return canonicalImage(b, false, source);
     case 'tool_use':
-      if (!isText(b.id, fromJson) || !isText(b.name, fromJson) || !isJsonValue(b.input, 6, fromJson)) return null;
+      if (!isText(b.id, source) || !isText(b.name, source) || !isJsonValue(b.input, 6, source)) return null;
       break;
     case 'tool_result': {
       const { content, is_error } = b;
-      if (!isText(b.tool_use_id, fromJson) || !(is_error == null || typeof is_error === 'boolean')) return null;
+      if (!isText(b.tool_use_id, source) || !(is_error == null || typeof is_error === 'boolean')) return null;
+      if ('trust' in b && !TRUST.has(b.trust as string)) return null;
+      if ('redaction_reviewed' in b && typeof b.redaction_reviewed !== 'boolean') return null;
       if (typeof content === 'string') {
-        if (!fromJson && !content.isWellFormed()) return null;
+        if (!isText(content, source)) return null;
       } else {
         if (!Array.isArray(content)) return null;
-        const parts = mapItems(content, (p) => canonicalPart(p, fromJson));
+        const parts = mapItems(content, (p) => canonicalPart(p, source));
         if (parts === null) return null;
         if (parts !== content) replaced = { content: parts };
       }
@@ -194,7 +208,7 @@ function canonicalBlock(b: unknown, fromJson: boolean): Obj | null {
       return null;
   }
   const s = BLOCKS[b.type] as Struct;
-  const keys = checkKeys(b, s, fromJson);
+  const keys = checkKeys(b, s, source);
   if (keys === INVALID) return null;
   return (keys & REBUILD) === 0 && replaced === undefined ? b : rebuild(b, s, keys, replaced);
 }
@@ -202,15 +216,15 @@ function canonicalBlock(b: unknown, fromJson: boolean): Obj | null {
 /**
  * `m` in canonical form when only the schema's normalisations stand between it and that form: `m` itself when it
  * already is (no copy), else a rebuilt copy sharing every unchanged value. Null: let the zod schema decide.
- * `fromJson`: the value came out of JSON.parse (stored data), so only the nesting depth of free JSON is checked.
+ * `source` says what needs checking (see MessageSource).
  */
-export function canonicalMessage(m: unknown, fromJson: boolean): Message | null {
-  if (!isRecord(m) || !isText(m.role, fromJson) || !Array.isArray(m.content)) return null;
+export function canonicalMessage(m: unknown, source: MessageSource): Message | null {
+  if (!isRecord(m) || !isText(m.role, source) || !Array.isArray(m.content)) return null;
   const rc = m.reasoning_content;
-  if (rc != null && !isText(rc, fromJson)) return null;
-  const keys = checkKeys(m, MESSAGE, fromJson);
+  if (rc != null && !isText(rc, source)) return null;
+  const keys = checkKeys(m, MESSAGE, source);
   if (keys === INVALID) return null;
-  const content = mapItems(m.content, (b) => canonicalBlock(b, fromJson));
+  const content = mapItems(m.content, (b) => canonicalBlock(b, source));
   if (content === null) return null;
   if ((keys & REBUILD) === 0 && content === m.content) return m as Message;
   return rebuild(m, MESSAGE, keys, { content }) as Message;

@@ -3,11 +3,12 @@
  * Fidelity rules (canonical form, api_key, unsafe integers, `__proto__`) live here and in the schema, nowhere else.
  */
 import type { z } from 'zod';
-import { canonicalMessage, sameMessage } from './canonical.js';
+import { canonicalMessage, type MessageSource, sameMessage } from './canonical.js';
 import { formatIssuePath, SessionCorruptError, SessionValidationError, type ValidationIssue } from './errors.js';
 import { findTooDeep, findUnsafeIntegerLiteral, MAX_JSON_DEPTH, withinDepth } from './json.js';
 import { parseMode } from './parse-mode.js';
 import { type Message, MessageSchema, type SessionData, SessionDataSchema } from './schema.js';
+import { mayHoldLoneSurrogate } from './text.js';
 
 function toIssues(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((i) => ({
@@ -44,7 +45,7 @@ const MESSAGE_DEPTH_LEFT = MAX_JSON_DEPTH - 2;
  */
 function parseMessageList(
   value: unknown[],
-  fromJson: boolean,
+  source: MessageSource,
   issues: Issues,
   known: readonly Message[] = [],
 ): { messages: Message[]; unchanged: number; error?: z.ZodError } {
@@ -58,12 +59,12 @@ function parseMessageList(
   }
   for (let i = unchanged; i < value.length; i++) {
     const m = value[i];
-    const canonical = canonicalMessage(m, fromJson);
+    const canonical = canonicalMessage(m, source);
     if (canonical !== null) {
       messages[i] = canonical;
       continue;
     }
-    const result = parseWithSchema(m, fromJson);
+    const result = parseWithSchema(m, source !== 'caller');
     if (result.success && withinDepth(result.data, MESSAGE_DEPTH_LEFT)) messages[i] = result.data;
     else if (result.success) {
       const deep = findTooDeep(result.data, [], MESSAGE_DEPTH_LEFT);
@@ -82,15 +83,15 @@ function parseMessageList(
  */
 function parseDocument(
   value: unknown,
-  fromJson: boolean,
+  source: MessageSource,
   known?: readonly Message[],
 ): { ok: true; session: SessionData; unchanged: number } | { ok: false; issues: Issues; error: unknown } {
   const messagesIn =
     typeof value === 'object' && value !== null ? (value as { messages?: unknown }).messages : undefined;
   const issues: Issues = [];
   let list: ReturnType<typeof parseMessageList> | undefined;
-  if (Array.isArray(messagesIn)) list = parseMessageList(messagesIn, fromJson, issues, known);
-  const head = parseHead(list === undefined ? value : { ...(value as object), messages: [] }, fromJson);
+  if (Array.isArray(messagesIn)) list = parseMessageList(messagesIn, source, issues, known);
+  const head = parseHead(list === undefined ? value : { ...(value as object), messages: [] }, source !== 'caller');
   if (!head.success) issues.unshift(...toIssues(head.error));
   else if (!withinDepth(head.data, MAX_JSON_DEPTH)) {
     const deep = findTooDeep(head.data, [], MAX_JSON_DEPTH);
@@ -129,7 +130,7 @@ export function parseSessionOver(
   known: readonly Message[],
   backend?: string,
 ): { session: SessionData; unchanged: number } {
-  const result = parseDocument(value, false, known);
+  const result = parseDocument(value, 'caller', known);
   if (!result.ok)
     throw new SessionValidationError(result.issues, { backend, sessionId: idOf(value), cause: result.error });
   return { session: result.session, unchanged: result.unchanged };
@@ -143,7 +144,7 @@ export function parseMessages(value: unknown, sessionId: string, backend?: strin
       sessionId,
     });
   const issues: Issues = [];
-  const { messages, error } = parseMessageList(value, false, issues);
+  const { messages, error } = parseMessageList(value, 'caller', issues);
   if (issues.length > 0) throw new SessionValidationError(issues, { backend, sessionId, cause: error });
   return messages;
 }
@@ -164,6 +165,11 @@ export interface DecodeContext {
   sessionId?: string | null;
   /** Where the bytes live (file path, key, row), named in SessionCorruptError. */
   record: string;
+  /**
+   * Whether the JSON text held `\uD800`-`\uDFFF` escapes (mayHoldLoneSurrogate): only then can strings of the
+   * parsed value hold lone surrogates, which every string is checked for. Default true (check).
+   */
+  escapes?: boolean;
 }
 
 /** Parses JSON text into a value, refusing integers JSON.parse would round. */
@@ -194,7 +200,7 @@ export function parseJsonText(text: string | Uint8Array, ctx: DecodeContext): un
 
 /** Validates a value that came out of JSON.parse (stored data) and returns the canonical document. */
 export function decodeSessionValue(value: unknown, ctx: DecodeContext): SessionData {
-  const result = parseDocument(value, true);
+  const result = parseDocument(value, ctx.escapes === false ? 'stored' : 'stored-escaped');
   if (!result.ok) {
     const first = result.issues[0];
     const where = first ? `${formatIssuePath(first.path)}: ${first.message}` : 'schema mismatch';
@@ -210,5 +216,7 @@ export function decodeSessionValue(value: unknown, ctx: DecodeContext): SessionD
 
 /** Reads stored bytes: JSON text → canonical document, or SessionCorruptError naming the record. */
 export function decodeSession(text: string | Uint8Array, ctx: DecodeContext): SessionData {
-  return decodeSessionValue(parseJsonText(text, ctx), ctx);
+  const str =
+    typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8');
+  return decodeSessionValue(parseJsonText(str, ctx), { ...ctx, escapes: mayHoldLoneSurrogate(str) });
 }

@@ -93,13 +93,41 @@ export function isPlainJson(value: unknown, remainingDepth: number, wellFormed =
       }
       if (Object.getPrototypeOf(value) !== Object.prototype) return false;
       for (const key in value) {
-        if (key === '__proto__') return false;
+        if (key === '__proto__' || (wellFormed && !key.isWellFormed())) return false;
         if (!isPlainJson((value as Record<string, unknown>)[key], remainingDepth - 1, wellFormed)) return false;
       }
       return true;
     }
     default:
       return false;
+  }
+}
+
+/**
+ * isPlainJson for a value that came out of JSON.parse: only the depth and what JSON.parse lets through need
+ * checking (numbers that overflowed to ±Infinity, and with `checkText` lone surrogates from `\uD800` escapes).
+ */
+export function isStoredJson(value: unknown, remainingDepth: number, checkText: boolean): boolean {
+  switch (typeof value) {
+    case 'string':
+      return !checkText || value.isWellFormed();
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (remainingDepth < 1) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!isStoredJson(value[i], remainingDepth - 1, checkText)) return false;
+        return true;
+      }
+      for (const key in value) {
+        if (checkText && !key.isWellFormed()) return false;
+        if (!isStoredJson((value as Record<string, unknown>)[key], remainingDepth - 1, checkText)) return false;
+      }
+      return true;
+    }
+    default:
+      return true;
   }
 }
 

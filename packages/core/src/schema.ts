@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import { findNonJson } from './json.js';
 import { parseMode } from './parse-mode.js';
+import { F32_OVERFLOW_MESSAGE, findTextOrNumberIssue, fitsF32, LONE_SURROGATE_MESSAGE } from './text.js';
+import { chronoTimestampProblem } from './timestamp.js';
 
 // Own `__proto__` keys are data (JSON.parse makes them so). zod copies unknown keys by assignment, which would drop
 // them, so they travel under this sentinel through the object schema and are restored as own data properties.
@@ -55,14 +57,22 @@ function finish(out: Obj, ctx: z.core.$RefinementCtx<Obj>, known: ReadonlySet<st
     delete out[PROTO_SENTINEL];
     Object.defineProperty(out, '__proto__', { value, enumerable: true, writable: true, configurable: true });
   }
-  if (!parseMode.trustedJson) {
-    for (const key of Object.keys(out)) {
-      if (known.has(key)) continue;
-      const bad = findNonJson(out[key], [key]);
-      if (bad) ctx.issues.push({ code: 'custom', message: bad.reason, input: out[key], path: bad.path });
-    }
+  // Unknown keys are kept and written back, so they must satisfy serde_json as well: well-formed text (keys too) and
+  // finite numbers, checked on load as on save. Values that are not JSON at all only come from callers.
+  for (const key of Object.keys(out)) {
+    if (known.has(key)) continue;
+    const bad =
+      (parseMode.trustedJson ? null : findNonJson(out[key], [key])) ??
+      (key.isWellFormed() ? null : { path: [key], reason: `its key ${LONE_SURROGATE_MESSAGE}` }) ??
+      textIssue(out[key], [key]);
+    if (bad) ctx.issues.push({ code: 'custom', message: bad.reason, input: out[key], path: bad.path });
   }
   return out;
+}
+
+function textIssue(value: unknown, path: (string | number)[]): { path: (string | number)[]; reason: string } | null {
+  const bad = findTextOrNumberIssue(value, path);
+  return bad && { path: bad.path, reason: bad.message };
 }
 
 /** An a3s-code struct: known fields validated, unknown fields kept. */
@@ -79,21 +89,27 @@ function input<T extends z.ZodType>(schema: T, alias?: (o: Obj) => Obj | undefin
 }
 
 // ---- scalars -------------------------------------------------------------------------------------------------
+/** A Rust `String`: any well-formed text (serde_json refuses lone surrogates). */
+const text = z.string().refine((s) => s.isWellFormed(), LONE_SURROGATE_MESSAGE);
 /** Unsigned integer (u32/u64/usize): a JSON integer ≥ 0 that a JS number holds exactly. */
 const uint = z.number().int().nonnegative();
 const u32 = uint.max(4_294_967_295);
 /** Signed integer (i64): exact in a JS number. */
 const int = z.number().int();
-/** f32 / f64: any finite number; integers are accepted (serde writes `0.0`, JSON.stringify writes `0`). */
+/** f64: any finite number; integers are accepted (serde writes `0.0`, JSON.stringify writes `0`). */
 const float = z.number();
+/**
+ * f32: serde casts the f64 it parsed, so a value past ±3.4e38 reads as infinity and is then written as `null`, which
+ * a3s-code cannot read back. a3s-code reads such a file, so a load accepts it; a save refuses it.
+ */
+const f32 = z.number().refine((v) => parseMode.trustedJson || fitsF32(v), F32_OVERFLOW_MESSAGE);
 /** Arbitrary JSON (`tool_use.input`): kept by reference, checked for values JSON cannot hold. */
 const jsonValue = z.unknown().superRefine((value, ctx) => {
-  if (parseMode.trustedJson) return;
   if (value === undefined) {
     ctx.addIssue({ code: 'custom', message: 'is required (any JSON value; use {} for no input)' });
     return;
   }
-  const bad = findNonJson(value);
+  const bad = (parseMode.trustedJson ? null : findNonJson(value)) ?? textIssue(value, []);
   if (bad) ctx.addIssue({ code: 'custom', message: bad.reason, path: bad.path });
 });
 
@@ -104,19 +120,23 @@ export const StorageTypeSchema = z.enum(['memory', 'file', 'custom']);
 export const PlanningModeSchema = z.enum(['Auto', 'Disabled', 'Enabled']);
 export const TaskStatusSchema = z.enum(['pending', 'in_progress', 'completed', 'failed', 'skipped', 'cancelled']);
 export const TaskPrioritySchema = z.enum(['high', 'medium', 'low']);
+/** `ToolResultTrustV1` (snake_case). a3s-code omits it for `workspace_data`, its default; we keep what was read. */
+export const ToolResultTrustSchema = z.enum(['trusted', 'workspace_data', 'external']);
 
 // ---- content ---------------------------------------------------------------------------------------------------
-export const ImageSourceSchema = input(struct({ type: z.literal('base64'), media_type: z.string(), data: z.string() }));
+export const ImageSourceSchema = input(struct({ type: z.literal('base64'), media_type: text, data: text }));
 
-const TextBlock = struct({ type: z.literal('text'), text: z.string() });
+const TextBlock = struct({ type: z.literal('text'), text: text });
 const ImageBlock = struct({ type: z.literal('image'), source: ImageSourceSchema });
-const ToolUseBlock = struct({ type: z.literal('tool_use'), id: z.string(), name: z.string(), input: jsonValue });
+const ToolUseBlock = struct({ type: z.literal('tool_use'), id: text, name: text, input: jsonValue });
 const ToolResultContentBlock = input(z.discriminatedUnion('type', [TextBlock, ImageBlock]));
 const ToolResultBlock = struct({
   type: z.literal('tool_result'),
-  tool_use_id: z.string(),
-  content: z.union([z.string(), z.array(ToolResultContentBlock)]),
+  tool_use_id: text,
+  content: z.union([text, z.array(ToolResultContentBlock)]),
   is_error: z.boolean().nullable().default(null),
+  trust: ToolResultTrustSchema.optional(),
+  redaction_reviewed: z.boolean().optional(),
 });
 export const ContentBlockSchema = input(
   z.discriminatedUnion('type', [TextBlock, ImageBlock, ToolUseBlock, ToolResultBlock]),
@@ -124,7 +144,7 @@ export const ContentBlockSchema = input(
 
 export const MessageSchema = input(
   struct(
-    { role: z.string(), content: z.array(ContentBlockSchema), reasoning_content: z.string().nullish() },
+    { role: text, content: z.array(ContentBlockSchema), reasoning_content: text.nullish() },
     { omitWhenNull: ['reasoning_content'] },
   ),
 );
@@ -133,37 +153,38 @@ export const MessageSchema = input(
 export const TaskSchema = input(
   struct(
     {
-      id: z.string(),
-      content: z.string(),
+      id: text,
+      content: text,
       status: TaskStatusSchema,
       priority: TaskPrioritySchema.default('medium'),
-      tool: z.string().nullish(),
-      dependencies: z.array(z.string()).optional(),
-      success_criteria: z.string().nullish(),
+      tool: text.nullish(),
+      dependencies: z.array(text).optional(),
+      success_criteria: text.nullish(),
     },
     { omitWhenNull: ['tool', 'success_criteria', 'dependencies'], omitWhenEmpty: ['dependencies'] },
   ),
   (o) => (o.content === undefined && o.description !== undefined ? renameKey(o, 'description', 'content') : undefined),
 );
 
-/** RFC 3339 in UTC, as chrono writes it: seconds, then 0, 3, 6 or 9 fraction digits, then `Z`. */
-const rfc3339Utc = z
-  .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(?:\d{3}|\d{6}|\d{9}))?Z$/,
-    'must be an RFC 3339 UTC timestamp ending in Z',
-  );
+/**
+ * `chrono::DateTime<Utc>`: what chrono's relaxed RFC 3339 parser reads (any offset, any number of fraction digits),
+ * real dates only. Kept as written; a3s-code itself writes `...Z` with 0, 3, 6 or 9 fraction digits.
+ */
+const chronoTimestamp = text.superRefine((value, ctx) => {
+  const problem = chronoTimestampProblem(value);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: `${problem}; a3s-code (chrono) cannot read it` });
+});
 
 export const LlmCostRecordSchema = input(
   struct({
-    model: z.string(),
-    provider: z.string(),
+    model: text,
+    provider: text,
     prompt_tokens: uint,
     completion_tokens: uint,
     total_tokens: uint,
     cost_usd: float.nullable().default(null),
-    timestamp: rfc3339Utc,
-    session_id: z.string().nullable().default(null),
+    timestamp: chronoTimestamp,
+    session_id: text.nullable().default(null),
   }),
 );
 
@@ -182,10 +203,10 @@ export const SessionQueueConfigSchema = input(
     enableMetrics: z.boolean().default(false),
     enableAlerts: z.boolean().default(false),
     defaultTimeoutMs: uint.nullable().default(null),
-    storagePath: z.string().nullable().default(null),
+    storagePath: text.nullable().default(null),
     retryPolicy: input(
       struct({
-        strategy: z.string(),
+        strategy: text,
         maxRetries: uint.default(3),
         initialDelayMs: uint.default(100),
         fixedDelayMs: uint.nullable().default(null),
@@ -193,10 +214,10 @@ export const SessionQueueConfigSchema = input(
     )
       .nullable()
       .default(null),
-    rateLimit: input(struct({ limitType: z.string(), maxOperations: uint.nullable().default(null) }))
+    rateLimit: input(struct({ limitType: text, maxOperations: uint.nullable().default(null) }))
       .nullable()
       .default(null),
-    priorityBoost: input(struct({ strategy: z.string(), deadlineMs: uint.nullable().default(null) }))
+    priorityBoost: input(struct({ strategy: text, deadlineMs: uint.nullable().default(null) }))
       .nullable()
       .default(null),
     pressureThreshold: float.nullable().default(null),
@@ -213,7 +234,11 @@ export const ConfirmationPolicySchema = input(
   }),
 );
 
-const PermissionRuleSchema = input(struct({ rule: z.string() }));
+/**
+ * a3s-code reads a rule as a plain string (`"bash"`) or as `{ "rule": "bash" }` (an untagged enum) and writes the
+ * object form. Both forms are kept as read, so a file keeps its own spelling.
+ */
+const PermissionRuleSchema = z.union([text, input(struct({ rule: text }))]);
 export const PermissionPolicySchema = input(
   struct({
     deny: z.array(PermissionRuleSchema).default([]),
@@ -229,11 +254,11 @@ export const SecurityConfigSchema = input(
   struct({
     enabled: z.boolean(),
     classification_rules: z.array(
-      input(struct({ name: z.string(), pattern: z.string(), level: SensitivityLevelSchema, description: z.string() })),
+      input(struct({ name: text, pattern: text, level: SensitivityLevelSchema, description: text })),
     ),
     redaction_strategy: z.enum(['Mask', 'Remove', 'Hash']),
-    network_whitelist: z.array(z.string()),
-    dangerous_commands: z.array(z.string()),
+    network_whitelist: z.array(text),
+    dangerous_commands: z.array(text),
     features: input(
       struct({
         output_sanitizer: z.boolean(),
@@ -245,51 +270,69 @@ export const SecurityConfigSchema = input(
   }),
 );
 
+/**
+ * `ToolResultTransformPolicyV1`: `#[serde(deny_unknown_fields)]`, all seven keys required when present. a3s-code
+ * fills its conservative default when the key is absent; we leave it absent (the host pins a policy, we do not).
+ */
+export const ToolResultTransformPolicySchema = z.strictObject({
+  schema: text,
+  max_output_bytes: uint,
+  head_bytes: uint,
+  tail_bytes: uint,
+  fold_repeated_lines: z.boolean(),
+  repeated_line_threshold: uint,
+  structured_sample_items: uint,
+});
+
 export const SessionConfigSchema = input(
   struct(
     {
-      name: z.string(),
-      workspace: z.string(),
-      system_prompt: z.string().nullable().default(null),
+      name: text,
+      workspace: text,
+      system_prompt: text.nullable().default(null),
       max_context_length: u32,
       auto_compact: z.boolean(),
-      auto_compact_threshold: float.default(0.8),
+      auto_compact_threshold: f32.default(0.8),
       storage_type: StorageTypeSchema.default('file'),
       queue_config: SessionQueueConfigSchema.nullish(),
       confirmation_policy: ConfirmationPolicySchema.nullish(),
       permission_policy: PermissionPolicySchema.nullish(),
-      parent_id: z.string().nullish(),
+      // Newer a3s-code: omitted when false; kept as read.
+      enforce_active_skill_tool_restrictions: z.boolean().optional(),
+      max_parallel_tasks: uint.nullish(),
+      parent_id: text.nullish(),
       security_config: SecurityConfigSchema.nullish(),
       planning_mode: PlanningModeSchema.default('Auto'),
+      // Older a3s-code's `planning_enabled: bool`. Today's a3s-code ignores it and reads `planning_mode` (default
+      // Auto), so it is kept exactly as read and nothing is derived from it.
+      planning_enabled: z.boolean().optional(),
       goal_tracking: z.boolean().default(false),
+      tool_result_transform_policy: ToolResultTransformPolicySchema.optional(),
     },
     {
-      omitWhenNull: ['queue_config', 'confirmation_policy', 'permission_policy', 'parent_id', 'security_config'],
+      omitWhenNull: [
+        'queue_config',
+        'confirmation_policy',
+        'permission_policy',
+        'max_parallel_tasks',
+        'parent_id',
+        'security_config',
+      ],
       // hook_engine is runtime-only in a3s-code: never written, ignored on read.
       drop: ['hook_engine'],
     },
   ),
-  // Older a3s-code wrote `planning_enabled: bool` before `planning_mode` existed.
-  (o) => {
-    if (o.planning_enabled === undefined) return undefined;
-    const copy = { ...o };
-    delete copy.planning_enabled;
-    if (copy.planning_mode === undefined && typeof o.planning_enabled === 'boolean')
-      copy.planning_mode = o.planning_enabled ? 'Enabled' : 'Disabled';
-    else if (copy.planning_mode === undefined) copy.planning_mode = o.planning_enabled; // let the enum report it
-    return copy;
-  },
 );
 
 export const LlmConfigSchema = input(
   struct(
-    { provider: z.string(), model: z.string(), base_url: z.string().nullable().default(null) },
+    { provider: text, model: text, base_url: text.nullable().default(null) },
     // The API key is a secret: accepted on read (a3s-code may hold one in memory), never stored, never returned.
     { drop: ['api_key'] },
   ),
 );
 
-export const ContextUsageSchema = input(struct({ used_tokens: uint, max_tokens: uint, percent: float, turns: uint }));
+export const ContextUsageSchema = input(struct({ used_tokens: uint, max_tokens: uint, percent: f32, turns: uint }));
 export const TokenUsageSchema = input(
   struct({
     prompt_tokens: uint,
@@ -310,6 +353,7 @@ function renameKey(o: Obj, from: string, to: string): Obj {
 export const SessionDataSchema = input(
   struct(
     {
+      // Checked by assertValidSessionId (InvalidSessionIdError), lone surrogates included.
       id: z.string(),
       config: SessionConfigSchema,
       state: SessionStateSchema,
@@ -317,18 +361,33 @@ export const SessionDataSchema = input(
       context_usage: ContextUsageSchema,
       total_usage: TokenUsageSchema,
       total_cost: float.default(0),
-      model_name: z.string().nullish(),
+      model_name: text.nullish(),
       cost_records: z.array(LlmCostRecordSchema).default([]),
-      tool_names: z.array(z.string()),
+      tool_names: z.array(text),
       thinking_enabled: z.boolean(),
       thinking_budget: uint.nullable().default(null),
       created_at: int,
       updated_at: int,
       llm_config: LlmConfigSchema.nullish(),
       tasks: z.array(TaskSchema).default([]),
-      parent_id: z.string().nullish(),
+      parent_id: text.nullish(),
+      // Newer a3s-code: opaque host identities, omitted when None.
+      tenant_id: text.nullish(),
+      principal: text.nullish(),
+      agent_template_id: text.nullish(),
+      correlation_id: text.nullish(),
     },
-    { omitWhenNull: ['model_name', 'llm_config', 'parent_id'] },
+    {
+      omitWhenNull: [
+        'model_name',
+        'llm_config',
+        'parent_id',
+        'tenant_id',
+        'principal',
+        'agent_template_id',
+        'correlation_id',
+      ],
+    },
   ),
   // Older a3s-code called the task list `todos`.
   (o) => (o.tasks === undefined && o.todos !== undefined ? renameKey(o, 'todos', 'tasks') : undefined),
@@ -346,3 +405,5 @@ export type Lane = z.output<typeof LaneSchema>;
 export type ContextUsage = z.output<typeof ContextUsageSchema>;
 export type TokenUsage = z.output<typeof TokenUsageSchema>;
 export type LlmConfig = z.output<typeof LlmConfigSchema>;
+export type ToolResultTrust = z.output<typeof ToolResultTrustSchema>;
+export type ToolResultTransformPolicy = z.output<typeof ToolResultTransformPolicySchema>;

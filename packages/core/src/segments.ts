@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { type DecodeContext, decodeSessionValue, parseJsonText } from './codec.js';
 import { SessionCorruptError } from './errors.js';
 import type { Message, SessionData } from './schema.js';
+import { mayHoldLoneSurrogate } from './text.js';
 
 /** What a split backend records beside the stored messages, and what every write is guarded by. */
 export interface SegmentState {
@@ -250,7 +251,11 @@ export function decodeSplitSession(
     ...ctx,
     record: parts.messagesRecord ?? ctx.record,
   });
-  const session = decodeSessionValue(joinSession(head as Record<string, unknown>, messages as Message[]), ctx);
+  const escapes = mayHoldLoneSurrogate(parts.headJson) || mayHoldLoneSurrogate(parts.messagesText);
+  const session = decodeSessionValue(joinSession(head as Record<string, unknown>, messages as Message[]), {
+    ...ctx,
+    escapes,
+  });
   if (session.id !== id) throw corrupt(`it holds the session "${session.id}"`);
   return session;
 }

@@ -103,7 +103,7 @@ describe('canonicalMessage', () => {
     let rebuilt = 0;
     fc.assert(
       fc.property(mostlyCanonical, (m) => {
-        const c = canonicalMessage(m, false);
+        const c = canonicalMessage(m, 'caller');
         if (c === null) return;
         accepted++;
         if (c !== m) rebuilt++;
@@ -120,7 +120,7 @@ describe('canonicalMessage', () => {
     fc.assert(
       fc.property(message, (m) => {
         const parsed = fromJson(m);
-        const c = canonicalMessage(parsed, true);
+        const c = canonicalMessage(parsed, 'stored');
         if (c === null) return;
         // Compare with the schema in the same mode: values from JSON text skip the JSON-value check.
         const result = parseStored(parsed);
@@ -135,34 +135,41 @@ describe('canonicalMessage', () => {
     fc.assert(
       fc.property(arbitraryMessage, fc.integer(), (m, seed) => {
         const canonical = MessageSchema.parse(m);
-        expect(canonicalMessage(canonical, false)).toBe(canonical);
+        // Own `__proto__` keys always take the schema's path (it keeps them as data).
+        if (JSON.stringify(canonical).includes('"__proto__"')) return;
+        expect(canonicalMessage(canonical, 'caller')).toBe(canonical);
         // Known keys come back in schema order; free JSON keeps the order it has.
-        const c = canonicalMessage(applicationShaped([canonical], seed, { freeJson: false })[0], false);
+        const c = canonicalMessage(applicationShaped([canonical], seed, { freeJson: false })[0], 'caller');
         expect(JSON.stringify(c)).toBe(JSON.stringify(canonical));
         // toEqual, not toStrictEqual: that one compares own `constructor` keys, which the data may have.
-        expect(canonicalMessage(applicationShaped([canonical], seed)[0], false)).toEqual(canonical);
+        expect(canonicalMessage(applicationShaped([canonical], seed)[0], 'caller')).toEqual(canonical);
       }),
       { numRuns: 1000 },
     );
   });
 
   it('sends what it cannot be sure of to the schema', () => {
-    expect(canonicalMessage(JSON.parse('{"role":"user","content":[],"__proto__":{}}'), true)).toBeNull();
+    expect(canonicalMessage(JSON.parse('{"role":"user","content":[],"__proto__":{}}'), 'stored')).toBeNull();
     expect(
-      canonicalMessage({ role: 'user', content: [{ type: 'tool_use', id: 'a', name: 'b', input: { n: 10n } }] }, false),
+      canonicalMessage(
+        { role: 'user', content: [{ type: 'tool_use', id: 'a', name: 'b', input: { n: 10n } }] },
+        'caller',
+      ),
     ).toBeNull();
-    expect(canonicalMessage({ role: 'user', content: [{ type: 'tool_use', id: 'a', name: 'b' }] }, true)).toBeNull();
-    expect(canonicalMessage({ role: 'user', content: [{ type: 'text', text: '\ud800' }] }, false)).toBeNull();
+    expect(
+      canonicalMessage({ role: 'user', content: [{ type: 'tool_use', id: 'a', name: 'b' }] }, 'stored'),
+    ).toBeNull();
+    expect(canonicalMessage({ role: 'user', content: [{ type: 'text', text: '\ud800' }] }, 'caller')).toBeNull();
     const extra = { role: 'user', content: [{ type: 'text', text: 'ok' }], extra: 1 };
-    expect(canonicalMessage(extra, false)).toBe(extra);
+    expect(canonicalMessage(extra, 'caller')).toBe(extra);
   });
 
   it('refuses free JSON nested past the document depth limit, on save and on load', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 200; i++) deep = [deep];
     const m = { role: 'user', content: [{ type: 'tool_use', id: 'a', name: 'b', input: deep }] };
-    expect(canonicalMessage(m, false)).toBeNull();
-    expect(canonicalMessage(m, true)).toBeNull();
+    expect(canonicalMessage(m, 'caller')).toBeNull();
+    expect(canonicalMessage(m, 'stored')).toBeNull();
   });
 });
 

@@ -8,6 +8,7 @@ import {
   SessionCorruptError,
   SessionValidationError,
 } from '../src/adapter.js';
+import { makeCostRecord } from '../src/conformance/data.js';
 
 const fixturesDir = new URL('../fixtures/a3s/', import.meta.url);
 // The spec's copy lives beside the repository (../shared), which a clone elsewhere (CI: git clone . /tmp/x) lacks.
@@ -80,7 +81,7 @@ describe('read defaults and aliases', () => {
     });
   });
 
-  it('maps todos → tasks, description → content, planning_enabled → planning_mode', () => {
+  it('maps todos → tasks and description → content; keeps planning_enabled and derives nothing from it', () => {
     const doc = base();
     delete doc.tasks;
     doc.todos = [{ id: '1', description: 'old style', status: 'pending' }];
@@ -90,10 +91,13 @@ describe('read defaults and aliases', () => {
     const parsed = parseSession(doc);
     expect(parsed.tasks).toEqual([{ id: '1', content: 'old style', status: 'pending', priority: 'medium' }]);
     expect(parsed).not.toHaveProperty('todos');
-    expect(parsed.config.planning_mode).toBe('Enabled');
-    expect(parsed.config).not.toHaveProperty('planning_enabled');
-    config.planning_enabled = false;
-    expect(parseSession(doc).config.planning_mode).toBe('Disabled');
+    // Today's a3s-code ignores planning_enabled and reads planning_mode with its default, Auto.
+    expect(parsed.config.planning_mode).toBe('Auto');
+    expect(parsed.config.planning_enabled).toBe(true);
+    config.planning_mode = 'Disabled';
+    expect(parseSession(doc).config).toMatchObject({ planning_mode: 'Disabled', planning_enabled: true });
+    config.planning_enabled = 'yes';
+    expect(() => parseSession(doc)).toThrow(/config\.planning_enabled/);
   });
 
   it('omits null optional keys and empty dependencies, drops api_key and hook_engine', () => {
@@ -220,18 +224,7 @@ describe('validation errors name the field', () => {
     [
       'bad timestamp',
       (d) => {
-        d.cost_records = [
-          {
-            model: 'm',
-            provider: 'p',
-            prompt_tokens: 1,
-            completion_tokens: 1,
-            total_tokens: 2,
-            cost_usd: null,
-            timestamp: '2024-01-01 00:00:00',
-            session_id: null,
-          },
-        ];
+        d.cost_records = [makeCostRecord('2024-01-01 00:00:00')];
       },
       'cost_records[0].timestamp',
     ],

@@ -1,29 +1,45 @@
 /**
  * Listing a sessions folder that other programs (a3s-code, editors, another store) may write at any time.
  *
- * Every listing reads the folder again, so it is never stale. What it learnt from a document (its id for hashed
- * names, its summary fields) is cached per file name together with the file's fingerprint (inode, size, mtime in
- * ns); an unchanged file is only stat'ed, a changed one is read again. Revision records are small and read each time.
- * The scan also removes our own stale temp files (never a3s-code's).
+ * Every listing reads the folder (and `v1/sessions`) again, so it is never stale. What it learnt from a document
+ * (its id for hashed or ambiguous names, its summary fields) is cached per file together with the file's
+ * fingerprint (inode, size, mtime in ns); an unchanged file is only stat'ed, a changed one is read again. Revision
+ * records are small and read each time. The scan also removes our own stale temp files (never a3s-code's).
+ *
+ * A session held by several files is listed once, from the file readers use (see locate.ts): v1 first, then our
+ * legacy-layout name, then legacy a3s-code's sanitized name.
  */
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mapLimit, type SessionSummary, summarize } from '@agent-sessions/core/adapter';
-import { type Decode, readDocument, statFingerprint } from './documents.js';
+import { NOT_THIS_SESSION, type Place, readDocument, statFingerprint } from './documents.js';
 import { type Fingerprint, isMissing, isProcessAlive, sameFingerprint } from './fs-utils.js';
-import { HOST_TAG, type ParsedFileName, parseSessionFileName, parseTempName, pathsForName } from './layout.js';
+import {
+  HOST_TAG,
+  keyPathsForId,
+  parseSessionFileName,
+  parseTempName,
+  parseV1FileName,
+  V1_SESSIONS_DIR,
+} from './layout.js';
 import { currentRevision, type RevisionRecord, readRecordFile } from './revision-record.js';
 
 interface DocEntry {
   fp: Fingerprint;
   /** False while the file's mtime is too recent to rule out a same-size rewrite in the same timestamp tick. */
   settled: boolean;
-  /** The summary with the revision left at 0; the revision comes from the record. */
-  summary: SessionSummary;
+  /** The summary with the revision left at 0; null for a file that is no session (another program's JSON). */
+  summary: SessionSummary | null;
 }
 
-interface FolderListing {
-  sessions: { name: string; parsed: Exclude<ParsedFileName, null> }[];
+interface FileEntry {
+  place: Place;
+  name: string;
+  path: string;
+  /** The id the name gives, when it can be trusted without reading the file. */
+  id: string | null;
+  /** Which copy counts when several files hold one id: lower wins. */
+  rank: number;
 }
 
 /**
@@ -56,57 +72,98 @@ export async function removeStaleTemps(dir: string, names: readonly string[], st
   });
 }
 
+/** The entry of a root file: our names give their id (unless legacy a3s-code's naming could mean another). */
+function rootEntry(dir: string, name: string): FileEntry | null {
+  if (!name.endsWith('.json')) return null;
+  const parsed = parseSessionFileName(name);
+  const path = join(dir, name);
+  // `a_b.json` is our name of `a_b` and legacy a3s-code's of `a/b`, `x..y` and more: only its content says.
+  if (parsed?.kind === 'id' && !parsed.id.includes('_')) return { place: 'root', name, path, id: parsed.id, rank: 1 };
+  if (parsed !== null) return { place: 'root', name, path, id: null, rank: 1 };
+  // Any other JSON file may be legacy a3s-code's sanitized name of an id outside our plain set (`a b.json`).
+  return { place: 'root', name, path, id: null, rank: 2 };
+}
+
 export class FolderIndex {
   readonly #dir: string;
-  readonly #decode: Decode;
   readonly #staleTempMs: number;
   readonly #docs = new Map<string, DocEntry>();
 
-  constructor(dir: string, decode: Decode, staleTempMs: number) {
+  constructor(dir: string, staleTempMs: number) {
     this.#dir = dir;
-    this.#decode = decode;
     this.#staleTempMs = staleTempMs;
   }
 
-  /** The session files in the folder (none when the folder does not exist yet). */
-  async #scan(): Promise<FolderListing> {
-    let entries: import('node:fs').Dirent[];
+  async #list(dir: string): Promise<import('node:fs').Dirent[]> {
     try {
-      entries = await readdir(this.#dir, { withFileTypes: true });
+      return await readdir(dir, { withFileTypes: true });
     } catch (error) {
-      if (isMissing(error)) return { sessions: [] };
+      if (isMissing(error)) return [];
       throw error;
     }
-    const sessions: FolderListing['sessions'] = [];
-    const temps: string[] = [];
-    for (const entry of entries) {
-      if (!entry.isFile() && !entry.isSymbolicLink()) continue;
-      const parsed = parseSessionFileName(entry.name);
-      if (parsed !== null) sessions.push({ name: entry.name, parsed });
-      else if (parseTempName(entry.name) !== null) temps.push(entry.name);
+  }
+
+  /** The session files in the folder and in `v1/sessions` (none when the folder does not exist yet). */
+  async #scan(): Promise<FileEntry[]> {
+    const v1Dir = join(this.#dir, V1_SESSIONS_DIR);
+    const [root, v1] = await Promise.all([this.#list(this.#dir), this.#list(v1Dir)]);
+    const files: FileEntry[] = [];
+    for (const [dir, entries, place] of [
+      [this.#dir, root, 'root'],
+      [v1Dir, v1, 'v1'],
+    ] as const) {
+      const temps: string[] = [];
+      for (const entry of entries) {
+        if (!entry.isFile() && !entry.isSymbolicLink()) continue;
+        if (parseTempName(entry.name) !== null) {
+          temps.push(entry.name);
+          continue;
+        }
+        if (place === 'root') {
+          const file = rootEntry(dir, entry.name);
+          if (file) files.push(file);
+          continue;
+        }
+        const parsed = parseV1FileName(entry.name);
+        if (parsed !== null)
+          files.push({
+            place,
+            name: entry.name,
+            path: join(dir, entry.name),
+            id: parsed.kind === 'id' ? parsed.id : null,
+            rank: 0,
+          });
+      }
+      if (temps.length > 0) await removeStaleTemps(dir, temps, this.#staleTempMs);
     }
-    if (temps.length > 0) await removeStaleTemps(this.#dir, temps, this.#staleTempMs);
-    return { sessions };
+    return files;
   }
 
   /** Forget cache entries of files that are gone, so the cache never outgrows the folder. */
   #prune(present: Set<string>): void {
-    for (const name of this.#docs.keys()) if (!present.has(name)) this.#docs.delete(name);
+    for (const path of this.#docs.keys()) if (!present.has(path)) this.#docs.delete(path);
   }
 
   /** The summary (revision 0) of one document, read only when its fingerprint changed. Null when it is gone. */
-  async #docEntry(name: string, expectedId: string | null): Promise<DocEntry | null> {
-    const path = join(this.#dir, name);
-    const fp = await statFingerprint(path);
+  async #docEntry(file: FileEntry): Promise<DocEntry | null> {
+    const fp = await statFingerprint(file.path);
     if (fp === null) return null;
-    const cached = this.#docs.get(name);
+    const cached = this.#docs.get(file.path);
     if (cached?.settled && sameFingerprint(cached.fp, fp)) return cached;
     const readAt = Date.now();
-    const doc = await readDocument(path, name, expectedId, this.#decode);
+    let doc: Awaited<ReturnType<typeof readDocument>>;
+    try {
+      doc = await readDocument(file.path, file.name, file.place, file.id);
+    } catch (error) {
+      // Another program's JSON that does not even parse is none of ours; a3s-code skips it too.
+      if (file.rank === 2) doc = NOT_THIS_SESSION;
+      else throw error;
+    }
     if (doc === null) return null;
-    const settled = Number(BigInt(doc.fp.mtimeNs) / 1_000_000n) < readAt - RACY_MARGIN_MS;
-    const entry = { fp: doc.fp, settled, summary: summarize(doc.session, 0) };
-    this.#docs.set(name, entry);
+    const docFp = doc === NOT_THIS_SESSION ? fp : doc.fp;
+    const settled = Number(BigInt(docFp.mtimeNs) / 1_000_000n) < readAt - RACY_MARGIN_MS;
+    const entry = { fp: docFp, settled, summary: doc === NOT_THIS_SESSION ? null : summarize(doc.session, 0) };
+    this.#docs.set(file.path, entry);
     return entry;
   }
 
@@ -115,8 +172,8 @@ export class FolderIndex {
    * fingerprint could not tell two versions written within one timestamp tick apart. A read that catches a write
    * half-way fails its checksum and is read again.
    */
-  #record(name: string): RevisionRecord | null {
-    const path = pathsForName(this.#dir, name).rev;
+  #record(id: string): RevisionRecord | null {
+    const path = keyPathsForId(this.#dir, id).rev;
     for (let attempt = 1; ; attempt++) {
       const record = readRecordFile(path);
       if (record === 'missing') return null;
@@ -124,29 +181,44 @@ export class FolderIndex {
     }
   }
 
-  /** Every id in the folder. Names carry the id except hashed ones, which are read (once per version). */
+  /** One file per id: the one readers use. */
+  static #winners<T extends { id: string; rank: number }>(rows: (T | null)[]): T[] {
+    const best = new Map<string, T>();
+    for (const row of rows) {
+      if (row === null) continue;
+      const seen = best.get(row.id);
+      if (seen === undefined || row.rank < seen.rank) best.set(row.id, row);
+    }
+    return [...best.values()];
+  }
+
+  /** Every id in the folder. Names carry the id except hashed and ambiguous ones, which are read (once per version). */
   async ids(): Promise<string[]> {
-    const { sessions } = await this.#scan();
-    const ids = await mapLimit(sessions, PARALLEL, async ({ name, parsed }) => {
-      if (parsed.kind === 'id') return parsed.id;
-      return (await this.#docEntry(name, null))?.summary.id ?? null;
+    const files = await this.#scan();
+    const rows = await mapLimit(files, PARALLEL, async (file) => {
+      if (file.id !== null && (file.place === 'v1' || file.rank === 1)) return { id: file.id, rank: file.rank };
+      const id = (await this.#docEntry(file))?.summary?.id;
+      return id === undefined ? null : { id, rank: file.rank };
     });
-    return ids.filter((id): id is string => id !== null);
+    return FolderIndex.#winners(rows).map((row) => row.id);
   }
 
   /** A summary of every session in the folder, with current revisions. */
   async summaries(): Promise<SessionSummary[]> {
-    const { sessions } = await this.#scan();
-    this.#prune(new Set(sessions.map((s) => s.name)));
-    const rows = await mapLimit(sessions, PARALLEL, async ({ name, parsed }) => {
+    const files = await this.#scan();
+    this.#prune(new Set(files.map((f) => f.path)));
+    const docs = await mapLimit(files, PARALLEL, async (file) => {
       // The record first: a writer renames its document before it writes the record, so a document read after
       // the record is that version or newer, and a newer one reads as "changed" (+1): the revision it is getting.
-      const record = this.#record(name);
-      const entry = await this.#docEntry(name, parsed.kind === 'id' ? parsed.id : null);
-      if (entry === null) return null;
-      const revision = currentRevision(entry.fp, record) as number;
-      return { ...entry.summary, revision };
+      const record = file.id !== null ? this.#record(file.id) : undefined;
+      const entry = await this.#docEntry(file);
+      if (entry?.summary == null) return null;
+      const id = entry.summary.id;
+      return { id, rank: file.rank, entry, record: record === undefined ? this.#record(id) : record };
     });
-    return rows.filter((row): row is SessionSummary => row !== null);
+    return FolderIndex.#winners(docs).map(({ entry, record }) => ({
+      ...(entry.summary as SessionSummary),
+      revision: currentRevision(entry.fp, record) as number,
+    }));
   }
 }

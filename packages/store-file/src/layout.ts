@@ -1,26 +1,39 @@
 /**
- * What lives in a sessions folder and under which name.
+ * What lives in a sessions folder and under which name. Two layouts of documents are read; the `layout` option
+ * chooses where a new session is written (an existing one is rewritten where it is).
  *
  * ```
- * <dir>/<id>.json | ~<base64url>.json | ~~<sha256>.json     documents (core's documentName), a3s-code compatible
+ * <dir>/v1/sessions/id_<base64url>.json                     layout "v1": today's a3s-code (any id), a snapshot
+ * <dir>/v1/sessions/~~<sha256>.json                          envelope { schema_version, session, ... }; ~~ past 255 bytes
+ * <dir>/<id>.json | ~<base64url>.json | ~~<sha256>.json     layout "legacy": our names (sessionFileName below)
+ * <dir>/<a3s-sanitized id>.json                              legacy a3s-code's name (`a/b` → a_b.json), read only
+ * <dir>/v1/wal/, <dir>/v1/writer_lease.json                  a3s-code's write-ahead log, lock and lease: never touched
  * <dir>/.<stem>.<host>.<pid>.<random>.as-tmp                 our document being written (renamed over the document)
  * <dir>/.agent-sessions/<stem>.rev                           revision record of one session (never in the document)
  * <dir>/.agent-sessions/<stem>.lock                          per-session write lock (O_EXCL)
  * <dir>/.agent-sessions/.<host>.<pid>.<random>.as-tmp        a revision record being written
  * ```
- * `<stem>` is the document name without `.json`: at most 250 bytes, so `<stem>.lock` still fits the 255-byte name
- * limit. Stems are ASCII (plain ids, base64url or hex), so cutting them by characters cuts them by bytes.
+ * `<stem>` of a record or lock is the session's legacy-layout name without `.json` (whatever file holds the
+ * session): at most 250 bytes, so `<stem>.lock` still fits the 255-byte name limit. Stems are ASCII (plain ids,
+ * base64url or hex), so cutting them by characters cuts them by bytes.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { DOCUMENT_EXTENSION, type DocumentName, documentName, parseDocumentName } from '@agent-sessions/core/adapter';
+import {
+  DOCUMENT_EXTENSION,
+  type DocumentName,
+  documentName,
+  isValidSessionId,
+  parseDocumentName,
+} from '@agent-sessions/core/adapter';
 
 /** Most file systems cap one name at 255 bytes: past that a document name is hashed (the id is in the document). */
-const MAX_FILE_NAME_BYTES = 255;
+export const MAX_FILE_NAME_BYTES = 255;
+export const SESSION_FILE_EXTENSION = DOCUMENT_EXTENSION;
 
-/** The file name of a session: `<id>.json` for plain ids (a3s-code's), `~<base64url>.json`, or `~~<sha256>.json`. */
+/** Our file name of a session: `<id>.json` for plain ids (a3s-code's), `~<base64url>.json`, or `~~<sha256>.json`. */
 export function sessionFileName(id: string): string {
   const name = documentName(id);
   return Buffer.byteLength(name, 'utf8') <= MAX_FILE_NAME_BYTES ? name : documentName(id, true);
@@ -59,37 +72,60 @@ export const HOST_TAG = createHash('sha256')
   .digest('hex')
   .slice(0, 8);
 
-export interface SessionPaths {
-  /** The document's file name inside the folder. */
-  name: string;
-  /** Absolute path of the document. */
-  doc: string;
-  /** Absolute path of the revision record. */
+/** Where the layout "v1" documents live, relative to the sessions folder (a3s-code's FileSessionStore). */
+export const V1_SESSIONS_DIR = join('v1', 'sessions');
+/** a3s-code's writer lease: while it exists, only its holder may commit (see lease.ts). */
+export const V1_WRITER_LEASE = join('v1', 'writer_lease.json');
+
+/** The paths of one session's revision record and lock, and a short readable prefix for temp names. */
+export interface SessionKeyPaths {
   rev: string;
-  /** Absolute path of the lock file. */
   lock: string;
-  /** Short readable prefix for temp names. */
   tempStem: string;
 }
 
 export function stemOf(fileName: string): string {
-  return fileName.slice(0, -DOCUMENT_EXTENSION.length);
+  return fileName.slice(0, -SESSION_FILE_EXTENSION.length);
 }
 
-export function pathsForName(dir: string, name: string): SessionPaths {
-  const stem = stemOf(name);
+/** Record and lock of a session, keyed by its legacy-layout name whichever file holds it. */
+export function keyPathsForId(dir: string, id: string): SessionKeyPaths {
+  const stem = stemOf(sessionFileName(id));
   const meta = join(dir, META_DIR);
-  return {
-    name,
-    doc: join(dir, name),
-    rev: join(meta, `${stem}.rev`),
-    lock: join(meta, `${stem}.lock`),
-    tempStem: stem.slice(0, 64),
-  };
+  return { rev: join(meta, `${stem}.rev`), lock: join(meta, `${stem}.lock`), tempStem: stem.slice(0, 64) };
 }
 
-export function pathsForId(dir: string, id: string): SessionPaths {
-  return pathsForName(dir, sessionFileName(id));
+/**
+ * a3s-code's v1 name of a session: `id_` + base64url (no padding) of its UTF-8, as its FileSessionStore names it.
+ * Past the 255-byte name limit (a3s-code cannot write those either) it is `~~<sha256 hex>.json`, id inside.
+ */
+export function v1FileName(id: string): string {
+  const name = `id_${Buffer.from(id, 'utf8').toString('base64url')}${SESSION_FILE_EXTENSION}`;
+  if (Buffer.byteLength(name) <= MAX_FILE_NAME_BYTES) return name;
+  return `~~${createHash('sha256').update(id, 'utf8').digest('hex')}${SESSION_FILE_EXTENSION}`;
+}
+
+/** What a file name in `v1/sessions` holds: the id it encodes, a hashed name (read the document), or nothing. */
+export function parseV1FileName(name: string): { kind: 'id'; id: string } | { kind: 'hashed' } | null {
+  if (!name.endsWith(SESSION_FILE_EXTENSION)) return null;
+  const stem = stemOf(name);
+  if (/^~~[0-9a-f]{64}$/.test(stem)) return { kind: 'hashed' };
+  if (!stem.startsWith('id_')) return null;
+  const body = stem.slice(3);
+  if (!/^[A-Za-z0-9_-]*$/.test(body) || body.length % 4 === 1) return null;
+  const id = Buffer.from(body, 'base64url').toString('utf8');
+  // One name per id: the encoding must be canonical (a3s-code's decoder refuses padding and stray bits too).
+  return isValidSessionId(id) && Buffer.from(id, 'utf8').toString('base64url') === body ? { kind: 'id', id } : null;
+}
+
+/** Legacy a3s-code's file name stem for an id: `/` and `\` become `_`, then `..` becomes `_`. Not collision-free. */
+export function a3sSafeId(id: string): string {
+  return id.replace(/[/\\]/g, '_').replaceAll('..', '_');
+}
+
+/** Whether the root file `name` is legacy a3s-code's name for the session `id` (the rule that lets us read it). */
+export function isA3sLegacyNameOf(name: string, id: string): boolean {
+  return name === `${a3sSafeId(id)}${SESSION_FILE_EXTENSION}`;
 }
 
 /** A fresh temp name in the folder of `target`: hidden, ours, and carrying our host tag and pid for cleanup. */

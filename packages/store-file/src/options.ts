@@ -45,7 +45,17 @@ export interface FileStoreOptions {
   operationTimeoutMs?: number | null;
   /** The largest encoded document accepted, in bytes (SessionTooLargeError above it). Default 256 MiB. */
   maxDocumentBytes?: number;
+  /**
+   * Where a new session is written; both layouts are always read, and an existing session is rewritten where it is.
+   * `"v1"`: `v1/sessions/id_<base64url>.json` as a snapshot envelope, today's a3s-code layout (it reads any id there).
+   * `"legacy"`: `<id>.json` (`~<base64url>.json` for other ids) in the folder itself, as older versions wrote.
+   * Default `"v1"`.
+   */
+  layout?: FileStoreLayout;
 }
+
+export type FileStoreLayout = 'v1' | 'legacy';
+export const FILE_STORE_LAYOUTS: readonly FileStoreLayout[] = ['v1', 'legacy'];
 
 export interface ResolvedFileStoreOptions {
   readonly dir: string;
@@ -56,6 +66,7 @@ export interface ResolvedFileStoreOptions {
   readonly staleTempMs: number;
   readonly operationTimeoutMs: number | null;
   readonly maxDocumentBytes: number;
+  readonly layout: FileStoreLayout;
 }
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
@@ -98,7 +109,17 @@ export function resolveFileStoreOptions(options: FileStoreOptions): ResolvedFile
       DEFAULT_MAX_DOCUMENT_BYTES,
       BACKEND,
     ),
+    layout: layoutOption(options.layout),
   });
+}
+
+function layoutOption(value: unknown): FileStoreLayout {
+  if (value === undefined) return 'v1';
+  if (!FILE_STORE_LAYOUTS.includes(value as FileStoreLayout))
+    throw new InvalidArgumentError('layout', `expected "v1" or "legacy", got ${JSON.stringify(value)}`, {
+      backend: BACKEND,
+    });
+  return value as FileStoreLayout;
 }
 
 /** Query parameters a `file:` URL accepts, each an option of the same name. */
@@ -110,6 +131,7 @@ const URL_PARAMS = {
   staleTempMs: { type: 'integer' },
   operationTimeoutMs: { type: 'timeout' },
   maxDocumentBytes: { type: 'integer' },
+  layout: { type: 'enum', values: ['v1', 'legacy'] },
 } as const;
 
 /**
@@ -136,5 +158,6 @@ export function optionsFromUrl(url: StoreUrl): FileStoreOptions {
     throw new InvalidArgumentError('store URL', `"${url.href}" names no folder; use e.g. file:./sessions`, {
       backend: BACKEND,
     });
-  return { dir, ...readUrlParams(url, URL_PARAMS, BACKEND).values };
+  const { layout, ...values } = readUrlParams(url, URL_PARAMS, BACKEND).values;
+  return { dir, ...values, ...(layout === undefined ? {} : { layout: layout as FileStoreLayout }) };
 }

@@ -1,14 +1,16 @@
 /**
- * The file store: one a3s-code compatible pretty-JSON document per session in a folder, replaced atomically,
- * with revisions kept in hidden records beside the documents and checked under a per-session lock file, so
- * several processes can share one folder.
+ * The file store: one a3s-code compatible pretty-JSON document per session in a folder (either layout, see
+ * layout.ts), replaced atomically, with revisions kept in hidden records beside the documents and checked under a
+ * per-session lock file, so several processes (and a3s-code) can share one folder.
  */
 import { mkdir, readdir, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   assertRevision,
+  assertValidSessionId,
   BaseSessionStore,
   encodeSession,
+  InvalidArgumentError,
   type ListQuery,
   type ListSessionsResult,
   type Message,
@@ -26,18 +28,24 @@ import {
   StoreUnavailableError,
   type StoreUrl,
 } from '@agent-sessions/core/adapter';
-import { readDocument, statFingerprint, statFingerprintSync } from './documents.js';
+import { statFingerprintSync } from './documents.js';
 import { FolderIndex, removeStaleTemps } from './folder-index.js';
 import { errorCode, type Fingerprint, fsyncDir, isMissing, replaceFile, sameFingerprint } from './fs-utils.js';
-import { META_DIR, pathsForId, type SessionPaths, tempName } from './layout.js';
+import { keyPathsForId, META_DIR, type SessionKeyPaths, tempName, V1_SESSIONS_DIR } from './layout.js';
+import { assertNoWriterLease } from './lease.js';
+import { type Candidate, readSessionFile } from './locate.js';
 import { type LockOptions, withLock } from './lock.js';
 import {
+  FILE_STORE_LAYOUTS,
+  type FileStoreLayout,
   type FileStoreOptions,
   optionsFromUrl,
   type ResolvedFileStoreOptions,
   resolveFileStoreOptions,
 } from './options.js';
 import { currentRevision, readRecord, writeRecord } from './revision-record.js';
+import { encodeEnvelope, envelopeMembers, NEW_ENVELOPE } from './snapshot.js';
+import { type WriteTarget, WriteTargets } from './write-target.js';
 
 const BACKEND = 'file';
 // A load that keeps finding the document replaced under it gives up on recording the revision after this many tries.
@@ -58,6 +66,7 @@ export class FileSessionStore extends BaseSessionStore {
   /** The absolute path of the sessions folder. */
   readonly dir: string;
   readonly #index: FolderIndex;
+  readonly #targets: WriteTargets;
   #dirReady: Promise<void> | null = null;
 
   constructor(options: FileStoreOptions) {
@@ -68,7 +77,8 @@ export class FileSessionStore extends BaseSessionStore {
     });
     this.options = resolved;
     this.dir = resolved.dir;
-    this.#index = new FolderIndex(this.dir, (b, r, id) => this.decode(b, r, id), resolved.staleTempMs);
+    this.#index = new FolderIndex(this.dir, resolved.staleTempMs);
+    this.#targets = new WriteTargets(this.dir, resolved.layout);
   }
 
   /** Pretty JSON with 2 spaces and no trailing newline: byte for byte what a3s-code writes, so it reads our files. */
@@ -112,7 +122,7 @@ export class FileSessionStore extends BaseSessionStore {
       });
     }
     // Leftovers of writers that died: cleaned once per store, and again by every listing of the folder.
-    for (const dir of [this.dir, meta])
+    for (const dir of [this.dir, meta, join(this.dir, V1_SESSIONS_DIR)])
       await removeStaleTemps(dir, await readdir(dir).catch(() => []), this.options.staleTempMs);
   }
 
@@ -125,28 +135,53 @@ export class FileSessionStore extends BaseSessionStore {
     };
   }
 
-  #decodeFn = (bytes: Uint8Array, record: string, id: string | null) => this.decode(bytes, record, id);
-
-  /** Writes the document and then its revision record; the caller holds the session's lock. */
-  async #commit(paths: SessionPaths, json: string, revision: number): Promise<number> {
-    const fp = await replaceFile(paths.doc, json, { fsync: this.options.fsync, tempStem: paths.tempStem });
-    writeRecord(paths.rev, { revision, fp });
+  /**
+   * Writes the document (in the target's form: a bare document, or a3s-code's snapshot envelope with its other
+   * members kept) and then its revision record; the caller holds the session's lock.
+   */
+  async #commit(keys: SessionKeyPaths, target: WriteTarget, json: string, revision: number): Promise<number> {
+    const data = target.envelope === null ? json : encodeEnvelope(json, target.envelope);
+    if (target.at.place === 'v1') await this.#ensureV1Dir();
+    const write = () => replaceFile(target.at.path, data, { fsync: this.options.fsync, tempStem: keys.tempStem });
+    const fp = await write().catch(async (error) => {
+      // Someone removed v1/sessions since we made it: make it again, once.
+      if (target.at.place !== 'v1' || !isMissing(error)) throw error;
+      this.#v1Ready = false;
+      await this.#ensureV1Dir();
+      return write();
+    });
+    this.#targets.remember(target, fp);
+    writeRecord(keys.rev, { revision, fp });
     return revision;
+  }
+
+  #v1Ready = false;
+
+  /** `v1/sessions` for the first v1 document, made durable (the new folders' entries) when fsync is on. */
+  async #ensureV1Dir(): Promise<void> {
+    if (this.#v1Ready) return;
+    const v1Dir = join(this.dir, V1_SESSIONS_DIR);
+    const made = await mkdir(v1Dir, { recursive: true });
+    if (made !== undefined && this.options.fsync) {
+      await fsyncDir(dirname(v1Dir));
+      await fsyncDir(this.dir);
+    }
+    this.#v1Ready = true;
   }
 
   // ---- the backend ------------------------------------------------------------------------------------------
 
   protected async readSession(id: string): Promise<StoredSession | null> {
-    const paths = pathsForId(this.dir, id);
+    const keys = keyPathsForId(this.dir, id);
     for (let attempt = 1; ; attempt++) {
-      const record = readRecord(paths.rev);
-      const doc = await readDocument(paths.doc, paths.name, id, this.#decodeFn);
+      const record = readRecord(keys.rev);
+      const doc = await readSessionFile(this.dir, id);
       if (doc === null) return null;
       if (record !== null && sameFingerprint(record.fp, doc.fp))
         return { session: doc.session, revision: record.revision };
       // Either another program changed the document (record it, so its next change counts again) or a writer of
       // ours is between its rename and its record write: both settle under the session's lock.
-      const settled = attempt < READ_ATTEMPTS ? await this.#settle(id, paths, doc.fp) : null;
+      const settled = attempt < READ_ATTEMPTS ? await this.#settle(id, keys, doc.at, doc.fp) : null;
       if (settled === 'changed') continue;
       return { session: doc.session, revision: settled ?? (currentRevision(doc.fp, record) as number) };
     }
@@ -157,14 +192,14 @@ export class FileSessionStore extends BaseSessionStore {
    * program advances it again. 'changed' when the document is no longer that version (read it again); null when
    * the record cannot be written (a read-only folder, a busy lock): the revision is then computed, not recorded.
    */
-  async #settle(id: string, paths: SessionPaths, fp: Fingerprint): Promise<number | 'changed' | null> {
+  async #settle(id: string, keys: SessionKeyPaths, at: Candidate, fp: Fingerprint): Promise<number | 'changed' | null> {
     try {
-      return await withLock(paths.lock, this.#lockOptions(id), async () => {
-        const now = statFingerprintSync(paths.doc);
+      return await withLock(keys.lock, this.#lockOptions(id), async () => {
+        const now = statFingerprintSync(at.path);
         if (now === null || !sameFingerprint(now, fp)) return 'changed' as const;
-        const record = readRecord(paths.rev);
+        const record = readRecord(keys.rev);
         const revision = currentRevision(fp, record) as number;
-        if (record === null || !sameFingerprint(record.fp, fp)) writeRecord(paths.rev, { revision, fp });
+        if (record === null || !sameFingerprint(record.fp, fp)) writeRecord(keys.rev, { revision, fp });
         return revision;
       });
     } catch (error) {
@@ -174,12 +209,15 @@ export class FileSessionStore extends BaseSessionStore {
   }
 
   protected async writeSession(write: SessionWrite): Promise<number> {
-    const paths = pathsForId(this.dir, write.id);
+    const keys = keyPathsForId(this.dir, write.id);
+    assertNoWriterLease(this.dir, write.id);
     await this.#ensureDir();
-    return withLock(paths.lock, this.#lockOptions(write.id), async () => {
-      const current = currentRevision(statFingerprintSync(paths.doc), readRecord(paths.rev));
+    return withLock(keys.lock, this.#lockOptions(write.id), async () => {
+      const record = readRecord(keys.rev);
+      const target = await this.#targets.forWrite(write.id, record);
+      const current = currentRevision(target.fp, record);
       assertRevision(write.id, write.expectedRevision, current, BACKEND);
-      return this.#commit(paths, write.json, nextRevision(current));
+      return this.#commit(keys, target, write.json, nextRevision(current));
     });
   }
 
@@ -189,52 +227,104 @@ export class FileSessionStore extends BaseSessionStore {
     messages: Message[],
     expectedRevision: number | undefined,
   ): Promise<number> {
-    const paths = pathsForId(this.dir, id);
+    const keys = keyPathsForId(this.dir, id);
     const missing = () =>
       expectedRevision === undefined
         ? new SessionNotFoundError(id, { backend: BACKEND })
         : new SessionConflictError(id, expectedRevision, null, { backend: BACKEND });
     // Checked before locking so that appending to a missing session in a missing folder creates nothing.
-    if ((await statFingerprint(paths.doc)) === null) throw missing();
+    if ((await readSessionFile(this.dir, id)) === null) throw missing();
+    assertNoWriterLease(this.dir, id);
     await this.#ensureDir();
-    return withLock(paths.lock, this.#lockOptions(id), async () => {
-      const record = readRecord(paths.rev);
-      const doc = await readDocument(paths.doc, paths.name, id, this.#decodeFn);
+    return withLock(keys.lock, this.#lockOptions(id), async () => {
+      const record = readRecord(keys.rev);
+      const doc = await readSessionFile(this.dir, id);
       if (doc === null) throw missing();
       const current = currentRevision(doc.fp, record) as number;
       assertRevision(id, expectedRevision, current, BACKEND);
       const session = { ...doc.session, messages: [...doc.session.messages, ...messages] } as SessionData;
       const write = this.prepareWrite(session, current);
-      return this.#commit(paths, write.json, nextRevision(current));
+      return this.#commit(keys, this.#targets.fromRead(doc), write.json, nextRevision(current));
+    });
+  }
+
+  /**
+   * Moves session `id` into `layout`, its document unchanged (what `agent-sessions migrate --layout` does): written
+   * to that layout's file, then every other copy removed; the revision stays. `kept` when it cannot move: its legacy
+   * name is another session's, or (to legacy) its envelope holds a3s-code runtime records a bare file cannot hold.
+   * `dryRun`: decide, write nothing.
+   */
+  async convertLayout(id: string, layout: FileStoreLayout, options: { dryRun?: boolean } = {}): Promise<LayoutMove> {
+    this.assertOpen();
+    assertValidSessionId(id, BACKEND);
+    if (!FILE_STORE_LAYOUTS.includes(layout))
+      throw new InvalidArgumentError('layout', `expected "v1" or "legacy", got ${JSON.stringify(layout)}`, {
+        backend: BACKEND,
+      });
+    return this.run('convertLayout', id, async () => {
+      if ((await readSessionFile(this.dir, id)) === null) return { kind: 'missing' };
+      if (!options.dryRun) assertNoWriterLease(this.dir, id);
+      const keys = keyPathsForId(this.dir, id);
+      const move = async (): Promise<LayoutMove> => {
+        const record = readRecord(keys.rev);
+        const doc = await readSessionFile(this.dir, id);
+        if (doc === null) return { kind: 'missing' };
+        const at = await this.#targets.inLayout(id, layout, record);
+        if (at === null)
+          return { kind: 'kept', reason: "its legacy-layout name holds legacy a3s-code's file of another session" };
+        const members = doc.envelopeText === null ? null : envelopeMembers(doc.envelopeText);
+        if (layout === 'legacy' && members?.some(([k, v]) => k !== '"schema_version"' && v.trim() !== '[]'))
+          return {
+            kind: 'kept',
+            reason: 'its snapshot envelope holds a3s-code runtime records (artifacts, traces, runs)',
+          };
+        const others = (await this.#targets.ownedFiles(id, record, 'mine')).filter((f) => f.path !== at.path);
+        if (doc.at.path === at.path && others.length === 0) return { kind: 'already' };
+        if (options.dryRun) return { kind: 'moved' };
+        const revision = currentRevision(doc.fp, record) as number;
+        const target = { at, fp: null, envelope: layout === 'v1' ? (members ?? NEW_ENVELOPE) : null };
+        await this.#commit(keys, target, this.encode(doc.session), revision);
+        for (const file of others)
+          await unlink(file.path).catch((error) => {
+            if (!isMissing(error)) throw error;
+          });
+        if (others.length > 0 && this.options.fsync) await fsyncDir(this.dir);
+        return { kind: 'moved' };
+      };
+      if (options.dryRun) return move();
+      await this.#ensureDir();
+      return withLock(keys.lock, this.#lockOptions(id), move);
     });
   }
 
   protected async removeSession(id: string): Promise<boolean> {
-    const paths = pathsForId(this.dir, id);
-    if ((await statFingerprint(paths.doc)) === null) return false;
+    const keys = keyPathsForId(this.dir, id);
+    if ((await readSessionFile(this.dir, id).catch(() => true)) === null) return false;
+    assertNoWriterLease(this.dir, id);
     await this.#ensureDir();
-    return withLock(paths.lock, this.#lockOptions(id), async () => {
-      let removed = true;
-      try {
-        await unlink(paths.doc);
-      } catch (error) {
-        if (!isMissing(error)) throw error;
-        removed = false;
+    return withLock(keys.lock, this.#lockOptions(id), async () => {
+      // Every copy that is this session's goes, as a3s-code's delete removes the v1 file and the legacy one it owns.
+      const owned = await this.#targets.ownedFiles(id, readRecord(keys.rev), 'mine');
+      let removed = false;
+      for (const file of owned) {
+        try {
+          await unlink(file.path);
+          removed = true;
+          if (this.options.fsync) await fsyncDir(dirname(file.path));
+        } catch (error) {
+          if (!isMissing(error)) throw error;
+        }
       }
       // The record goes too: a delete ends the history, and a re-created session starts again at 1.
-      await unlink(paths.rev).catch((error) => {
+      await unlink(keys.rev).catch((error) => {
         if (!isMissing(error)) throw error;
       });
-      if (removed && this.options.fsync) await fsyncDir(this.dir);
       return removed;
     });
   }
 
   protected override async hasSession(id: string): Promise<boolean> {
-    const paths = pathsForId(this.dir, id);
-    // A hashed name does not say whose document it is: read it to check the id inside.
-    if (paths.name.startsWith('~~')) return (await readDocument(paths.doc, paths.name, id, this.#decodeFn)) !== null;
-    return (await statFingerprint(paths.doc)) !== null;
+    return (await this.#targets.ownedFiles(id, readRecord(keyPathsForId(this.dir, id).rev), 'throw')).length > 0;
   }
 
   protected listIds(): Promise<string[]> {
@@ -283,6 +373,9 @@ export class FileSessionStore extends BaseSessionStore {
     return super.mapError(error, operation, sessionId);
   }
 }
+
+/** What {@link FileSessionStore.convertLayout} did with one session. */
+export type LayoutMove = { kind: 'moved' | 'already' | 'missing' } | { kind: 'kept'; reason: string };
 
 /** Creates a file store over `options.dir`. */
 export function createFileStore(options: FileStoreOptions): FileSessionStore {

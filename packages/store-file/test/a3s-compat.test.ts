@@ -56,7 +56,7 @@ describe('files a3s-code wrote', () => {
 describe('files we write', () => {
   it('are pretty JSON a3s-code parses: byte-identical to JSON.stringify(parsed, null, 2), no trailing newline', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ dir, layout: 'legacy' });
     for (const name of fixtureNames) {
       const original = readFileSync(new URL(name, fixtures), 'utf8');
       const doc = parseSession(JSON.parse(original));
@@ -73,7 +73,7 @@ describe('files we write', () => {
 
   it('never put the revision inside the document', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ dir, layout: 'legacy' });
     const doc = createSession({ id: 'rev-outside' });
     await store.save(doc);
     await store.save(doc);
@@ -85,7 +85,7 @@ describe('files we write', () => {
 
   it('name plain ids <id>.json, other ids ~<base64url>.json, and long ids ~~<sha256>.json', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ dir, layout: 'legacy' });
     const long = `l${'é'.repeat(127)}`; // 255 UTF-8 bytes: its base64url name would pass 255 bytes
     const ids = ['plain-id_1.2', 'a/b', '..', 'Ab c', long];
     for (const id of ids) await store.save(createSession({ id }));
@@ -105,7 +105,7 @@ describe('files we write', () => {
 
   it('checks the id inside a hashed file matches the id asked for', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ dir, layout: 'legacy' });
     const a = `a${'é'.repeat(127)}`;
     const b = `b${'é'.repeat(127)}`;
     await store.save(createSession({ id: a }));

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { describeSessionStoreConformance } from '@agent-sessions/core/conformance';
 import { afterAll } from 'vitest';
-import { FileSessionStore } from '../src/index.js';
-import { sessionFileName } from '../src/layout.js';
+import { FileSessionStore, V1_SESSIONS_DIR } from '../src/index.js';
+import { sessionFileName, v1FileName } from '../src/layout.js';
 
 // Each namespace is a subfolder of one temp folder; fsync stays on so the suite exercises the real write path.
 const root = mkdtempSync(join(tmpdir(), `store-file-conformance-${process.pid}-`));
@@ -16,10 +17,18 @@ const maxDocumentBytes = 8 * 1024 * 1024;
 describeSessionStoreConformance('file', {
   create: async (namespace) => new FileSessionStore({ dir: join(root, namespace), maxDocumentBytes }),
   destroy: async (_store, namespace) => rm(join(root, namespace), { recursive: true, force: true }),
-  rawRead: async (namespace, id) =>
-    readFile(join(root, namespace, sessionFileName(id))).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
-      throw error;
-    }),
+  // The bytes of whichever file holds the session: v1 (the default layout) or the legacy name.
+  rawRead: async (namespace, id) => {
+    for (const path of [
+      join(root, namespace, V1_SESSIONS_DIR, v1FileName(id)),
+      join(root, namespace, sessionFileName(id)),
+    ])
+      try {
+        return await readFile(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    return null;
+  },
   capabilities: { atomicRevisions: true, concurrentWriters: true, maxDocumentBytes },
 });

@@ -35,7 +35,7 @@ describe('corrupt files', () => {
       mkdirSync(dir, { recursive: true });
       const path = join(dir, 'bad.json');
       writeFileSync(path, text);
-      const store = new FileSessionStore({ dir });
+      const store = new FileSessionStore({ layout: 'legacy', dir });
       for (const call of [() => store.load('bad'), () => store.get('bad'), () => store.appendMessages('bad', [])]) {
         const error = await errorOf(call());
         expect(error).toBeInstanceOf(SessionCorruptError);
@@ -59,7 +59,7 @@ describe('corrupt files', () => {
 
   it('a damaged revision record counts as missing: the document still loads', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ layout: 'legacy', dir });
     const doc = createSession({ id: 'r' });
     await store.save(doc);
     await store.save(doc);

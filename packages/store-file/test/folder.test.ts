@@ -35,7 +35,8 @@ describe('the sessions folder', () => {
     expect(await errorOf(store.appendMessages('x', []))).toBeInstanceOf(SessionNotFoundError);
     expect(existsSync(dir)).toBe(false);
     await store.save(createSession({ id: 'x' }));
-    expect(existsSync(join(dir, 'x.json'))).toBe(true);
+    // The default layout: today's a3s-code's v1 name.
+    expect(existsSync(join(dir, 'v1', 'sessions', `id_${Buffer.from('x').toString('base64url')}.json`))).toBe(true);
   });
 
   it('with createDirectory: false must exist: writes and health checks throw StoreAccessError naming it', async () => {
@@ -128,6 +129,7 @@ describe('options and URLs', () => {
       staleTempMs: 300_000,
       operationTimeoutMs: null,
       maxDocumentBytes: 256 * 1024 * 1024,
+      layout: 'v1',
     });
   });
 

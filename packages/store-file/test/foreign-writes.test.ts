@@ -38,7 +38,7 @@ async function conflictOf(promise: Promise<unknown>): Promise<SessionConflictErr
 describe('documents changed by another program', () => {
   it('a rewrite advances the revision, so a writer holding the old one conflicts', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ layout: 'legacy', dir });
     const doc = createSession({ id: 's1' });
     expect(await store.save(doc)).toEqual({ revision: 1 });
     const theirs = edited(doc, 'by a3s-code');
@@ -52,7 +52,7 @@ describe('documents changed by another program', () => {
 
   it('each version another program writes counts once it has been read', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ layout: 'legacy', dir });
     const doc = createSession({ id: 's2' });
     await store.save(doc);
     a3sSave(dir, edited(doc, 'v2'));
@@ -66,7 +66,7 @@ describe('documents changed by another program', () => {
 
   it('a rewrite in place (fs.writeFile, same inode) is noticed too', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ layout: 'legacy', dir });
     const doc = createSession({ id: 's3' });
     await store.save(doc);
     writeFileSync(join(dir, 's3.json'), JSON.stringify(edited(doc, 'edited in place'), null, 2));
@@ -77,7 +77,7 @@ describe('documents changed by another program', () => {
 
   it('a session another program created starts at revision 1', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ layout: 'legacy', dir });
     const doc = createSession({ id: 'theirs' });
     a3sSave(dir, doc);
     expect(await store.get('theirs')).toEqual({ session: doc, revision: 1 });
@@ -87,7 +87,7 @@ describe('documents changed by another program', () => {
 
   it('our delete removes the revision record, so a re-created session starts at 1', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ layout: 'legacy', dir });
     const doc = createSession({ id: 's4' });
     await store.save(doc);
     await store.save(doc);
@@ -99,7 +99,7 @@ describe('documents changed by another program', () => {
 
   it('a delete by another program makes the session missing; creating it again starts at 1', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ layout: 'legacy', dir });
     const doc = createSession({ id: 's5' });
     await store.save(doc);
     await store.save(doc);
@@ -113,7 +113,7 @@ describe('documents changed by another program', () => {
 
   it('the revision record lives beside the document and never inside what load returns', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ layout: 'legacy', dir });
     const doc = createSession({ id: 's6' });
     await store.save(doc);
     await store.appendMessages('s6', [makeMessage(0)]);

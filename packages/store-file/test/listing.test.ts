@@ -19,7 +19,7 @@ function session(id: string, name: string, updatedAt: number, messages = 1): Ses
 describe('listSessions', () => {
   it('shows the new summary of a file another program rewrote, even at the same size', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ layout: 'legacy', dir });
     await store.save(session('a', 'aaaa', 100));
     await store.save(session('b', 'bbbb', 200));
     expect((await store.listSessions()).sessions.map((s) => [s.id, s.name])).toEqual([
@@ -45,7 +45,7 @@ describe('listSessions', () => {
 
   it('does not read again a file whose fingerprint is unchanged', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ layout: 'legacy', dir });
     await store.save(session('c', 'cached', 100));
     const path = join(dir, 'c.json');
     // Age the file so the cache may trust it (a fresh mtime could still change within one timestamp tick).
@@ -66,7 +66,7 @@ describe('listSessions', () => {
 
   it('pages through sessions in order and filters by parent', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ layout: 'legacy', dir });
     for (let i = 0; i < 7; i++) await store.save(session(`s${i}`, `n${i}`, 100 + (i % 3)));
     const child = createSession({ id: 'child', parentId: 's1' });
     await store.save(child);
@@ -85,8 +85,8 @@ describe('listSessions', () => {
 describe('several stores on one folder in one process', () => {
   it('see each other’s writes, deletes and revisions', async () => {
     const dir = newDir();
-    const one = new FileSessionStore({ dir });
-    const two = new FileSessionStore({ dir });
+    const one = new FileSessionStore({ layout: 'legacy', dir });
+    const two = new FileSessionStore({ layout: 'legacy', dir });
     await one.save(session('x', 'from one', 100));
     expect((await two.get('x'))?.revision).toBe(1);
     expect((await two.listSessions()).sessions.map((s) => s.name)).toEqual(['from one']);

@@ -30,7 +30,7 @@ const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
 describe('temp files', () => {
   it('saves, appends and deletes leave only documents and the metadata folder', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ layout: 'legacy', dir });
     await Promise.all(['a', 'b', 'c'].map((id) => store.save(createSession({ id }))));
     await store.appendMessages('a', [makeMessage(0)]);
     await store.delete('c');
@@ -42,7 +42,7 @@ describe('temp files', () => {
     const dir = newDir();
     const doc = join(dir, 'durable.json');
     const inoAt = (path: string) => statSync(path, { bigint: true, throwIfNoEntry: false })?.ino ?? null;
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ layout: 'legacy', dir });
     await store.save(createSession({ id: 'durable' }));
     // FileHandle is not exported: take its prototype from an open handle.
     const probe = await open(doc, 'r');
@@ -69,7 +69,7 @@ describe('temp files', () => {
       ]);
 
       synced.length = 0;
-      const unsynced = new FileSessionStore({ dir, fsync: false });
+      const unsynced = new FileSessionStore({ layout: 'legacy', dir, fsync: false });
       await unsynced.save(createSession({ id: 'durable' }));
       expect(await unsynced.delete('durable')).toBe(true);
       expect(synced).toEqual([]);
@@ -80,7 +80,7 @@ describe('temp files', () => {
 
   it('a reader never sees half a document while it is replaced again and again', async () => {
     const dir = newDir();
-    const store = new FileSessionStore({ dir, fsync: false });
+    const store = new FileSessionStore({ layout: 'legacy', dir, fsync: false });
     const versions = [withMessages('big', 300, 'first'), withMessages('big', 200, 'second')];
     const texts = new Set(versions.map((v) => JSON.stringify(v, null, 2)));
     await store.save(versions[0] as SessionData);
@@ -114,7 +114,7 @@ describe('temp files', () => {
     };
     for (const name of Object.values(files)) writeFileSync(join(dir, name), 'partial');
     for (const name of [files.ourOld, files.a3sOld]) utimesSync(join(dir, name), hoursAgo(1), hoursAgo(1));
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ layout: 'legacy', dir });
     // The first write cleans both folders; every listing cleans the sessions folder again.
     await store.save(createSession({ id: 'trigger' }));
     writeFileSync(join(dir, `.again.${HOST_TAG}.${dead}.0a1b2c3d4e5f.as-tmp`), 'partial');
@@ -137,7 +137,7 @@ describe('temp files', () => {
     mkdirSync(join(dir, 'sub.json'), { recursive: true });
     for (const name of ['notes.txt', 'README.md', 'x.json.bak', '.hidden.json', '~not base64!.json', '~~abc.json'])
       writeFileSync(join(dir, name), 'not a session');
-    const store = new FileSessionStore({ dir });
+    const store = new FileSessionStore({ layout: 'legacy', dir });
     await store.save(createSession({ id: 'real' }));
     expect(await store.list()).toEqual(['real']);
     expect((await store.listSessions()).sessions.map((s) => s.id)).toEqual(['real']);

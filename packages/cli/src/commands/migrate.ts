@@ -18,6 +18,7 @@ import { firstDifference, sameDocument } from '../compare.js';
 import { type CommandContext, redactUrl } from '../context.js';
 import { mapOrdered, sessionIds } from '../pool.js';
 import { safeText } from '../transcript.js';
+import { migrateLayout } from './migrate-layout.js';
 
 /** Sessions in flight at once: each costs a few round trips, which overlap. */
 const MIGRATE_CONCURRENCY = 4;
@@ -65,6 +66,8 @@ async function migrateOne(from: SessionStore, to: SessionStore, id: string, dryR
 }
 
 export async function migrate(ctx: CommandContext): Promise<number> {
+  const layout = ctx.args.values.layout;
+  if (typeof layout === 'string') return migrateLayout(ctx, layout);
   const fromUrl = requiredOption(ctx.args.values, 'from', 'migrate');
   const toUrl = requiredOption(ctx.args.values, 'to', 'migrate');
   if (ctx.args.positionals.length > 0) throw new UsageError('migrate takes no positional arguments');

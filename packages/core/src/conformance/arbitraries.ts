@@ -59,6 +59,16 @@ const RESERVED = new Set([
   'tool_use_id',
   'is_error',
   'api_key',
+  // modelled since a3s-code's session_data.rs and llm/types.rs of 2026: a random value there may be refused
+  'trust',
+  'redaction_reviewed',
+  'tenant_id',
+  'principal',
+  'agent_template_id',
+  'correlation_id',
+  'tool_result_transform_policy',
+  'max_parallel_tasks',
+  'enforce_active_skill_tool_restrictions',
 ]);
 
 const unknownKey = fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !RESERVED.has(k));

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseSession } from '../codec.js';
 import { createSession } from '../create-session.js';
-import type { Message, SessionData } from '../schema.js';
+import type { LlmCostRecord, Message, SessionData } from '../schema.js';
 
 const FIXTURES = new URL('../../fixtures/a3s/', import.meta.url);
 
@@ -60,4 +60,18 @@ export function makeSession(id: string, options: MakeSessionOptions = {}): Sessi
   const count = options.messages ?? 2;
   for (let i = 0; i < count; i++) session.messages.push(makeMessage(i, options.messageText?.(i)));
   return session;
+}
+
+/** A cost record of one LLM call at `timestamp` (the field whose text rules chrono decides). */
+export function makeCostRecord(timestamp: string, sessionId: string | null = null): LlmCostRecord {
+  return {
+    model: 'm',
+    provider: 'p',
+    prompt_tokens: 1,
+    completion_tokens: 1,
+    total_tokens: 2,
+    cost_usd: null,
+    timestamp,
+    session_id: sessionId,
+  };
 }

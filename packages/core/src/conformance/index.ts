@@ -21,7 +21,7 @@ import { describeSecrets } from './secrets.js';
 
 export { applicationShaped, arbitrarySession } from './arbitraries.js';
 export type { ConformanceCapabilities, ConformanceOptions } from './context.js';
-export { fixtureDocuments, makeMessage, makeSession } from './data.js';
+export { fixtureDocuments, makeCostRecord, makeMessage, makeSession } from './data.js';
 
 let namespaceCounter = 0;
 
