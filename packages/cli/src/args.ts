@@ -38,6 +38,7 @@ export const COMMAND_OPTIONS = {
   },
   migrate: { from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean' } },
   doctor: { 'read-only': { type: 'boolean' } },
+  serve: { port: { type: 'string' }, host: { type: 'string' }, 'allow-delete': { type: 'boolean' } },
   help: {},
 } as const satisfies Record<string, OptionSpec>;
 
