@@ -1,0 +1,44 @@
+/** A table of session rows, for the list and for a session's children. */
+import type { SessionRow } from '../src/serve/api-types.js';
+import { h } from './dom.js';
+import { formatCost, formatCount, formatTime } from './format.js';
+import { sessionHref } from './route.js';
+
+const STATE_CLASSES = new Set(['Unknown', 'Active', 'Paused', 'Completed', 'Error']);
+
+function row(r: SessionRow): HTMLElement {
+  return h(
+    'tr',
+    { 'data-id': r.id },
+    h('td', {}, h('a', { href: sessionHref(r.id) }, r.name || '(no name)'), h('div', { class: 'muted mono' }, r.id)),
+    h('td', {}, h('span', { class: `state ${STATE_CLASSES.has(r.state) ? r.state.toLowerCase() : ''}` }, r.state)),
+    h('td', { class: 'num' }, formatCount(r.message_count)),
+    h(
+      'td',
+      { class: 'num' },
+      r.problem
+        ? h('span', { class: 'problem-inline', title: r.problem.message }, 'unreadable')
+        : formatCount(r.total_tokens),
+    ),
+    h('td', { class: 'num' }, formatCost(r.total_cost)),
+    h('td', {}, formatTime(r.updated_at)),
+    h('td', {}, r.parent_id === null ? '' : h('a', { href: sessionHref(r.parent_id), class: 'mono' }, r.parent_id)),
+  );
+}
+
+export function sessionTable(rows: readonly SessionRow[]): HTMLElement {
+  return h(
+    'table',
+    { class: 'rows sessions' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Session', 'State', 'Messages', 'Tokens', 'Cost', 'Updated', 'Parent'].map((name) => h('th', {}, name)),
+      ),
+    ),
+    h('tbody', {}, rows.map(row)),
+  );
+}
