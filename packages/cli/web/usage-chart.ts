@@ -19,7 +19,8 @@ function pointTitle(p: UsagePoint): string {
   );
 }
 
-export function usageChart(points: readonly UsagePoint[]): SVGElement {
+/** `axisName` names what a bar is: "Turn" or "Call". */
+export function usageChart(points: readonly UsagePoint[], axisName: string): SVGElement {
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const bottom = MARGIN.top + plotH;
@@ -90,6 +91,6 @@ export function usageChart(points: readonly UsagePoint[]): SVGElement {
     points.length > 0 ? s('polyline', { class: 'cost-line', points: line }) : null,
     costPoints,
     xLabels,
-    axisText(MARGIN.left, HEIGHT - 6, 'start', points[0]?.label.replace(/\s*\d+$/, '') ?? ''),
+    axisText(MARGIN.left, HEIGHT - 6, 'start', axisName),
   );
 }

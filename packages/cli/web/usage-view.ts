@@ -76,7 +76,7 @@ export function usageView(usage: SessionUsage): HTMLElement {
       : h(
           'figure',
           { class: 'chart' },
-          usageChart(usage.points),
+          usageChart(usage.points, usage.basis === 'turns' ? 'Turn' : 'Call'),
           h(
             'figcaption',
             {},

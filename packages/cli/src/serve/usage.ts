@@ -50,7 +50,8 @@ function byTurn(
   let pending: LlmCostRecord[] = [];
   let next = 0;
   const flush = () => {
-    if (pending.length > 0) points.push(point(`Turn ${Math.max(turn, 1)}`, turnStart, pending));
+    // Calls before the first prompt (a greeting, a resumed history) are their own point.
+    if (pending.length > 0) points.push(point(turn === 0 ? 'Start' : `Turn ${turn}`, turnStart, pending));
     pending = [];
   };
   messages.forEach((message, index) => {
