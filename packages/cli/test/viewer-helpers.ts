@@ -35,6 +35,8 @@ export interface ServeProcess {
   url: string;
   stdout: () => string;
   stderr: () => string;
+  /** Resolves with stderr once it matches (it is another pipe: it may arrive after the URL on stdout). */
+  stderrMatching: (pattern: RegExp) => Promise<string>;
   /** SIGTERM, then the exit code. */
   stop: () => Promise<number | null>;
 }
@@ -71,6 +73,11 @@ export function startServe(args: string[], env: Record<string, string> = {}): Pr
         url,
         stdout: () => out,
         stderr: () => err,
+        stderrMatching: async (pattern) => {
+          for (let waited = 0; !pattern.test(err) && waited < 10_000; waited += 20)
+            await new Promise((r) => setTimeout(r, 20));
+          return err;
+        },
         stop: () => {
           child.kill('SIGTERM');
           return exited;
