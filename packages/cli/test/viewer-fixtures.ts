@@ -63,10 +63,18 @@ export function richSession(): SessionData {
   const messages = Array.from({ length: RICH_TURNS }, (_, n) => richTurn(n + 1, n + 1 === RICH_TURNS)).flat();
   // Two model calls a turn, one per assistant message: the usage chart pairs them into one bar per turn.
   const records = Array.from({ length: RICH_TURNS }, (_, n) => [record(n + 1, 0), record(n + 1, 1)]).flat();
+  const sum = (key: 'prompt_tokens' | 'completion_tokens' | 'total_tokens') => records.reduce((t, r) => t + r[key], 0);
   return makeSession(10_000, {
     id: RICH_ID,
     messages,
     cost_records: records,
+    total_usage: {
+      prompt_tokens: sum('prompt_tokens'),
+      completion_tokens: sum('completion_tokens'),
+      total_tokens: sum('total_tokens'),
+      cache_read_tokens: 1200,
+      cache_write_tokens: 300,
+    },
     total_cost: records.reduce((sum, r) => sum + (r.cost_usd ?? 0), 0),
     tasks: [
       { id: 't1', content: 'List every folder', status: 'completed', priority: 'high' },
