@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorBody, SessionListPage, ViewerInfo } from '../src/serve/api-types.js';
 import { makeSession, openTestStore, runCli, tempDir } from './helpers.js';
-import { rawRequest, requestJson, type ServeProcess, startServe } from './viewer-helpers.js';
+import { rawRequest, requestJson, startServe } from './viewer-helpers.js';
 
 const dir = tempDir();
 const storeUrl = `file:${join(dir.dir, 'sessions')}`;
