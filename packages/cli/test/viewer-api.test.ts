@@ -22,23 +22,25 @@ afterAll(async () => {
   await store.close();
 });
 
+/** The ids of every page of `/api/sessions?<query>`, following nextCursor to the end. */
+async function allPages(query: string): Promise<string[][]> {
+  const pages: string[][] = [];
+  let cursor = '';
+  for (;;) {
+    const { body } = await requestJson<SessionListPage>(api(`sessions?${query}&cursor=${encodeURIComponent(cursor)}`));
+    pages.push(body.sessions.map((s) => s.id));
+    if (body.nextCursor === null) return pages;
+    cursor = body.nextCursor;
+  }
+}
+
 describe('GET /api/sessions', () => {
   it('pages through every session with the store cursor, newest first, with tokens and cost', async () => {
-    const seen: string[] = [];
-    const sizes: number[] = [];
-    let cursor: string | null = '';
-    while (cursor !== null) {
-      const page: SessionListPage = (
-        await requestJson<SessionListPage>(api(`sessions?limit=50&cursor=${encodeURIComponent(cursor)}`))
-      ).body;
-      sizes.push(page.sessions.length);
-      seen.push(...page.sessions.map((s) => s.id));
-      cursor = page.nextCursor;
-    }
-    expect(sizes).toEqual([50, 50, 24]);
+    const pages = await allPages('limit=50');
+    expect(pages.map((p) => p.length)).toEqual([50, 50, 24]);
     const all = (await store.listSessions({ limit: 1000 })).sessions.map((s) => s.id);
-    expect(seen).toEqual(all);
-    expect(seen[0]).toBe(RICH_ID);
+    expect(pages.flat()).toEqual(all);
+    expect(all[0]).toBe(RICH_ID);
     const first = (await requestJson<SessionListPage>(api('sessions?limit=2'))).body.sessions[0];
     expect(first).toMatchObject({ id: RICH_ID, state: 'Active', message_count: RICH_MESSAGES, problem: null });
     expect(first?.total_tokens).toBe(richSession().total_usage.total_tokens);
@@ -47,32 +49,13 @@ describe('GET /api/sessions', () => {
 
   it('filters by name (or id) across store pages, with a cursor that resumes exactly', async () => {
     // "Session 11" matches 11 and 110 to 119: 11 sessions, spread over several store pages of 4.
-    const ids: string[] = [];
-    let cursor: string | null = '';
-    let pages = 0;
-    while (cursor !== null) {
-      const { body } = await requestJson<SessionListPage>(
-        api(`sessions?limit=4&name=${encodeURIComponent('session 11')}&cursor=${encodeURIComponent(cursor)}`),
-      );
-      expect(body.sessions.length).toBeLessThanOrEqual(4);
-      ids.push(...body.sessions.map((s) => s.id));
-      cursor = body.nextCursor;
-      pages++;
-    }
-    expect(ids).toEqual([
-      's-0119',
-      's-0118',
-      's-0117',
-      's-0116',
-      's-0115',
-      's-0114',
-      's-0113',
-      's-0112',
-      's-0111',
-      's-0110',
+    const pages = await allPages(`limit=4&name=${encodeURIComponent('session 11')}`);
+    expect(pages.every((p) => p.length <= 4)).toBe(true);
+    expect(pages.length).toBeGreaterThanOrEqual(3);
+    expect(pages.flat()).toEqual([
+      ...['s-0119', 's-0118', 's-0117', 's-0116', 's-0115', 's-0114', 's-0113', 's-0112', 's-0111', 's-0110'],
       's-0011',
     ]);
-    expect(pages).toBeGreaterThanOrEqual(3);
     const byId = await requestJson<SessionListPage>(api('sessions?name=S-0042'));
     expect(byId.body.sessions.map((s) => s.id)).toEqual(['s-0042']);
   });
