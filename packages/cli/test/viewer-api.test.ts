@@ -2,6 +2,7 @@
 import { createMemoryStore } from '@agent-sessions/store-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorBody, SessionListPage, SessionUsage, SessionView, ViewerInfo } from '../src/serve/api-types.js';
+import { loadAssets, pageWeight } from '../src/serve/assets.js';
 import type { Viewer } from '../src/serve/server.js';
 import { seed } from './helpers.js';
 import { CHILD_IDS, childSessions, RICH_ID, RICH_MESSAGES, RICH_TURNS, richSession } from './viewer-fixtures.js';
@@ -211,6 +212,21 @@ describe('every answer', () => {
       { type: 'text', text: '</script><b>' },
     ]);
     await store.delete('lt');
+  });
+
+  it('the page is small and made only of files from this server', async () => {
+    const assets = loadAssets();
+    expect(pageWeight(assets)).toBeLessThan(64 * 1024);
+    const html = await (await fetch(viewer.url)).text();
+    const refs = [...html.matchAll(/(?:src|href)="([^"]*)"/g)].map((m) => m[1]);
+    expect(refs).toEqual(['data:,', '/viewer.css', '/js/main.js', '#/']);
+    // Every script the entry imports is served.
+    for (const name of [...assets.keys()].filter((k) => k.startsWith('/js/'))) {
+      const response = await fetch(`${viewer.url}${name.slice(1)}`);
+      expect(response.status, name).toBe(200);
+      for (const [, imported] of (await response.text()).matchAll(/from '\.\/([\w-]+\.js)'/g))
+        expect(assets.has(`/js/${imported}`), `${name} imports ${imported}`).toBe(true);
+    }
   });
 
   it('unknown API routes are 404 JSON; /api/info describes the viewer', async () => {
