@@ -96,3 +96,21 @@ export function dataImageUrl(mediaType: unknown, data: unknown): string | null {
   if (!IMAGE_TYPES.has(mediaType) || !BASE64.test(data)) return null;
   return `data:${mediaType};base64,${data}`;
 }
+
+/** A `table.rows` with a header row of `columns` and the given body rows. */
+export function rowsTable(className: string, columns: readonly string[], rows: readonly Child[]): HTMLTableElement {
+  return h(
+    'table',
+    { class: `rows ${className}`.trim() },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((name) => h('th', {}, name)),
+      ),
+    ),
+    h('tbody', {}, rows),
+  );
+}

@@ -1,6 +1,6 @@
 /** A table of session rows, for the list and for a session's children. */
 import type { SessionRow } from '../src/serve/api-types.js';
-import { h } from './dom.js';
+import { h, rowsTable } from './dom.js';
 import { formatCost, formatCount, formatTime } from './format.js';
 import { sessionHref } from './route.js';
 
@@ -27,18 +27,5 @@ function row(r: SessionRow): HTMLElement {
 }
 
 export function sessionTable(rows: readonly SessionRow[]): HTMLElement {
-  return h(
-    'table',
-    { class: 'rows sessions' },
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        ['Session', 'State', 'Messages', 'Tokens', 'Cost', 'Updated', 'Parent'].map((name) => h('th', {}, name)),
-      ),
-    ),
-    h('tbody', {}, rows.map(row)),
-  );
+  return rowsTable('sessions', ['Session', 'State', 'Messages', 'Tokens', 'Cost', 'Updated', 'Parent'], rows.map(row));
 }

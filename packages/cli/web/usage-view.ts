@@ -1,6 +1,6 @@
 /** The usage tab: the chart, the totals and the cost per model. */
 import type { SessionUsage } from '../src/serve/api-types.js';
-import { h } from './dom.js';
+import { h, rowsTable } from './dom.js';
 import { formatCost, formatCount, plural } from './format.js';
 import { usageChart } from './usage-chart.js';
 
@@ -30,39 +30,22 @@ function totals(usage: SessionUsage): HTMLElement {
 
 function models(usage: SessionUsage): HTMLElement | null {
   if (usage.models.length === 0) return null;
-  return h(
-    'table',
-    { class: 'rows' },
-    h(
-      'thead',
-      {},
+  return rowsTable(
+    '',
+    ['Model', 'Provider', 'Calls', 'Tokens', 'Cost'],
+    usage.models.map((m) =>
       h(
         'tr',
         {},
-        h('th', {}, 'Model'),
-        h('th', {}, 'Provider'),
-        h('th', {}, 'Calls'),
-        h('th', {}, 'Tokens'),
-        h('th', {}, 'Cost'),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      usage.models.map((m) =>
+        h('td', {}, m.model),
+        h('td', {}, m.provider),
+        h('td', { class: 'num' }, formatCount(m.calls)),
+        h('td', { class: 'num' }, formatCount(m.total_tokens)),
         h(
-          'tr',
-          {},
-          h('td', {}, m.model),
-          h('td', {}, m.provider),
-          h('td', { class: 'num' }, formatCount(m.calls)),
-          h('td', { class: 'num' }, formatCount(m.total_tokens)),
-          h(
-            'td',
-            { class: 'num' },
-            formatCost(m.cost_usd),
-            m.unpriced_calls > 0 ? ` (${m.unpriced_calls} unpriced)` : '',
-          ),
+          'td',
+          { class: 'num' },
+          formatCost(m.cost_usd),
+          m.unpriced_calls > 0 ? ` (${m.unpriced_calls} unpriced)` : '',
         ),
       ),
     ),
