@@ -43,6 +43,7 @@ export const COMMAND_OPTIONS = {
     'dry-run': { type: 'boolean' },
   },
   doctor: { 'read-only': { type: 'boolean' } },
+  serve: { port: { type: 'string' }, host: { type: 'string' }, 'allow-delete': { type: 'boolean' } },
   help: {},
 } as const satisfies Record<string, OptionSpec>;
 

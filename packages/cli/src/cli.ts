@@ -1,5 +1,4 @@
 /** Dispatch: parse the command line, run the command, close what it opened. Returns the exit code. */
-import { readFileSync } from 'node:fs';
 import { COMMANDS, type CommandName, parseCommandLine, UsageError } from './args.js';
 import { doctor } from './commands/doctor.js';
 import { exportSessions } from './commands/export.js';
@@ -7,9 +6,11 @@ import { importSessions } from './commands/import.js';
 import { ls } from './commands/ls.js';
 import { migrate } from './commands/migrate.js';
 import { rm } from './commands/rm.js';
+import { serve } from './commands/serve.js';
 import { show } from './commands/show.js';
 import { type CliIO, CommandContext } from './context.js';
 import { usage } from './help.js';
+import { version } from './version.js';
 
 type Command = (ctx: CommandContext) => Promise<number>;
 
@@ -21,12 +22,8 @@ const HANDLERS: Record<Exclude<CommandName, 'help'>, Command> = {
   import: importSessions,
   migrate,
   doctor,
+  serve,
 };
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /** Runs one command line. Errors propagate to the caller, which turns them into one line and an exit code. */
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {

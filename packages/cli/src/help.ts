@@ -42,6 +42,13 @@ const USAGE: Record<CommandName, string> = {
   doctor: `agent-sessions doctor [--store URL] [--read-only]
   Checks the store: adapter package, connection, listing, and a write/read/delete round trip.
       --read-only    skip the write round trip`,
+  serve: `agent-sessions serve [--port 4680] [--host 127.0.0.1] [--allow-delete]
+  A web viewer of the store: sessions, conversations, usage charts, tasks and children.
+  Prints the URL to open; runs until Ctrl-C. Read-only unless --allow-delete.
+      --port N        port to listen on (default 4680; 0 picks a free one)
+      --host ADDR     address to listen on (default 127.0.0.1, this machine only); another
+                      address lets other machines read every session: a warning is printed
+      --allow-delete  offer a button that deletes a session`,
   help: `agent-sessions help [command]`,
 };
 
@@ -59,6 +66,7 @@ Commands:
   import    read sessions from JSON Lines
   migrate   copy every session from one store to another, verified
   doctor    check a store's health
+  serve     look at the sessions in a browser
 
 Store URLs: file:./sessions  sqlite:./sessions.db  redis://host:6379?prefix=app
             postgres://user:pass@host/db?schema=app&table=sessions  s3://bucket/prefix  memory:

@@ -16,7 +16,7 @@ import {
 
 export const PKG_DIR = fileURLToPath(new URL('..', import.meta.url));
 // An absolute URL, so that children started in a folder without node_modules still find tsx.
-const TSX_LOADER = pathToFileURL(
+export const TSX_LOADER = pathToFileURL(
   join(dirname(createRequire(join(PKG_DIR, 'package.json')).resolve('tsx/package.json')), 'dist/loader.mjs'),
 ).href;
 
