@@ -69,5 +69,15 @@ export function conformanceHooks(db: () => TestDatabase) {
       );
       return rows[0]?.raw ?? null;
     },
+    // The session's segment rows, in order (only those its row counts: a longer history may have left others).
+    rawSegments: async (namespace: string, id: string) => {
+      const t = tableNames(db().schema, namespace);
+      const { rows } = await db().pool.query<{ body: string }>(
+        `SELECT m.body FROM "${t.schema}"."${t.messages}" m JOIN "${t.schema}"."${t.table}" s ON s.id = m.session_id
+         WHERE m.session_id = $1 AND m.seq < s.message_count ORDER BY m.seq`,
+        [id],
+      );
+      return rows.map((r) => r.body);
+    },
   };
 }

@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { describeSessionStoreConformance } from '@agent-sessions/core/conformance';
+import { saveInChildProcess } from '@agent-sessions/test-services';
 import { afterAll } from 'vitest';
 import { RedisSessionStore, sessionKeys } from '../src/index.js';
 import { dropPrefix, redisFixture } from './helpers.js';
@@ -12,6 +14,7 @@ afterAll(async () => {
 
 // A lower limit than the default 256 MiB, so the suite can exercise SessionTooLargeError.
 const maxDocumentBytes = 8 * 1024 * 1024;
+const adapter = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 
 describeSessionStoreConformance('redis', {
   create: async (namespace) =>
@@ -23,6 +26,11 @@ describeSessionStoreConformance('redis', {
     const hash = await admin.hgetall(keys.head);
     if (Object.keys(hash).length === 0) return null;
     return `${JSON.stringify(hash)}\n${(await admin.lrange(keys.messages, 0, -1)).join('\n')}`;
+  },
+  rawSegments: (namespace, id) => admin.lrange(sessionKeys(`${runPrefix}${namespace}:`, id).messages, 0, -1),
+  saveFromAnotherProcess: async (namespace, doc) => {
+    const prefix = encodeURIComponent(`${runPrefix}${namespace}:`);
+    await saveInChildProcess(adapter, `${service.url}?prefix=${prefix}`, doc);
   },
   capabilities: { maxDocumentBytes },
 });

@@ -1,6 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describeSessionStoreConformance } from '@agent-sessions/core/conformance';
+import { saveInChildProcess } from '@agent-sessions/test-services';
 import Database from 'better-sqlite3';
 import { SqliteSessionStore } from '../src/index.js';
 import { tempDir } from './helpers.js';
@@ -9,6 +11,7 @@ const dir = tempDir('conformance');
 const file = (namespace: string) => join(dir, `${namespace}.db`);
 // Small enough that the suite exercises SessionTooLargeError, large enough for its 5 MB round trip.
 const maxDocumentBytes = 8 * 1024 * 1024;
+const adapter = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 
 // Twice: with the default memory of what the store last read or wrote (saves compare messages by value), and without
 // it (historyCacheBytes 0: every save verifies the stored history by hashing the caller's messages).
@@ -35,6 +38,23 @@ for (const [name, historyCacheBytes] of [
       } finally {
         db.close();
       }
+    },
+    rawSegments: async (namespace, id) => {
+      const db = new Database(file(namespace), { readonly: true });
+      try {
+        return db
+          .prepare(
+            'SELECT m.json FROM agent_sessions_messages m JOIN agent_sessions s ON s.key = m.session_key ' +
+              'WHERE s.id = ? ORDER BY m.seq',
+          )
+          .pluck()
+          .all(id) as string[];
+      } finally {
+        db.close();
+      }
+    },
+    saveFromAnotherProcess: async (namespace, doc) => {
+      await saveInChildProcess(adapter, `sqlite:${file(namespace)}`, doc);
     },
     capabilities: { maxDocumentBytes },
   });

@@ -1,3 +1,4 @@
+export { saveInChildProcess } from './child-save.js';
 export { uniqueNamespace } from './namespace.js';
 export { getPostgres, type PostgresService } from './postgres.js';
 export { getRedis, type RedisService } from './redis.js';

@@ -8,6 +8,14 @@ export interface ConformanceOptions {
   destroy?(store: SessionStore, namespace: string): Promise<void>;
   /** The stored bytes of one session, so the suite can look for secrets in storage. */
   rawRead?(namespace: string, id: string): Promise<string | Uint8Array | null>;
+  /**
+   * For a store that keeps messages in segments (one per write that added messages): the stored segments of one
+   * session, in order, each as stored (message texts joined by commas). The suite then checks that a save writes
+   * only the new messages (see tail-writes.ts).
+   */
+  rawSegments?(namespace: string, id: string): Promise<string[]>;
+  /** Saves `doc` into `namespace` from another process (a store there has never seen the session). */
+  saveFromAnotherProcess?(namespace: string, doc: unknown): Promise<void>;
   /** What the backend cannot do; the matching tests are skipped and reported by name. */
   capabilities?: Partial<ConformanceCapabilities>;
   /** Scales the property-based runs (default 1; the suite's own tests lower it). */

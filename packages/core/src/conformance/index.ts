@@ -18,6 +18,7 @@ import { describeMessages } from './messages.js';
 import { describeRevisions } from './revisions.js';
 import { describeRoundTrip } from './round-trip.js';
 import { describeSecrets } from './secrets.js';
+import { describeTailWrites } from './tail-writes.js';
 
 export { applicationShaped, arbitrarySession } from './arbitraries.js';
 export type { ConformanceCapabilities, ConformanceOptions } from './context.js';
@@ -65,6 +66,7 @@ export function describeSessionStoreConformance(name: string, options: Conforman
     describeIds(ctx);
     describeRevisions(ctx);
     describeMessages(ctx);
+    describeTailWrites(ctx);
     describeListing(ctx);
     describeLifecycle(ctx);
   });

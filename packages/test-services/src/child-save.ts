@@ -1,0 +1,23 @@
+/**
+ * Saves a document from another process: for tests of what a store does when the process that saves has never seen
+ * the session (nothing remembered, nothing shared but the storage). The child opens the store with the adapter's own
+ * `openFromUrl`, saves the document it reads on stdin and prints the revision.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const WORKER = fileURLToPath(new URL('./save-worker.ts', import.meta.url));
+
+/** `adapter`: the path of the adapter module (its `src/index.ts`); `url`: the store URL to open. */
+export function saveInChildProcess(adapter: string, url: string, document: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      ['--conditions=@agent-sessions/source', '--import', 'tsx', WORKER, adapter, url],
+      { timeout: 60_000 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`the saving process failed: ${error.message}\n${stderr}`)) : resolve(Number(stdout)),
+    );
+    child.stdin?.end(JSON.stringify(document));
+  });
+}

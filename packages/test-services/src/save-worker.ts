@@ -1,0 +1,14 @@
+/** The child of saveInChildProcess: `save-worker.ts <adapter module> <store url>`, the document on stdin. */
+import { parseStoreUrl, type SessionData, type SessionStoreModule } from '@agent-sessions/core/adapter';
+
+const [adapter, url] = process.argv.slice(2) as [string, string];
+const chunks: Buffer[] = [];
+for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+const mod = (await import(adapter)) as SessionStoreModule;
+const store = await mod.openFromUrl(parseStoreUrl(url));
+try {
+  const { revision } = await store.save(JSON.parse(Buffer.concat(chunks).toString('utf8')) as SessionData);
+  process.stdout.write(String(revision));
+} finally {
+  await store.close();
+}
