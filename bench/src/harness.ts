@@ -77,6 +77,44 @@ export function benchSession(id: string, count: number): SessionData {
 
 export const SIZES = [10, 200, 5000] as const;
 
+/** How the documents a comparison saves are shaped. */
+export type Shape = 'canonical' | 'application';
+export const SHAPES: readonly Shape[] = ['application', 'canonical'];
+
+/**
+ * A message as an application builds it: every assistant message carries `reasoning_content: null` (the type allows
+ * it; the wire format omits it) and a tool result with no error flag leaves `is_error` out (its read default).
+ */
+export function appMessage(m: Message): Message {
+  const content = m.content.map((b) => {
+    if (b.type !== 'tool_result' || b.is_error !== null) return b;
+    const { is_error: _none, ...rest } = b;
+    return rest as typeof b;
+  });
+  return { role: m.role, content, reasoning_content: null } as unknown as Message;
+}
+
+/**
+ * The application's own session object: its messages as appMessage builds them, and `null` for the keys the wire
+ * format omits when empty (model_name, llm_config, parent_id, config.parent_id), so it is not in canonical form.
+ */
+export function appShaped(doc: SessionData): SessionData {
+  return {
+    ...doc,
+    model_name: doc.model_name ?? null,
+    llm_config: doc.llm_config ?? null,
+    parent_id: doc.parent_id ?? null,
+    config: { ...doc.config, parent_id: doc.config.parent_id ?? null, queue_config: doc.config.queue_config ?? null },
+    messages: doc.messages.map(appMessage),
+  } as unknown as SessionData;
+}
+
+/** A message or a document in the given shape. */
+export function shaped<T extends SessionData | Message>(value: T, shape: Shape): T {
+  if (shape === 'canonical') return value;
+  return ('messages' in value ? appShaped(value as SessionData) : appMessage(value as Message)) as T;
+}
+
 /** One row of a results table. */
 export interface Row {
   comparison: string;
@@ -86,6 +124,8 @@ export interface Row {
   ms: number;
   /** Throughput relative to the baseline of the same operation (1 = equal; higher is faster). */
   vsBaseline?: number;
+  /** The documents saved: canonical (what load returns) or an application's own objects. */
+  shape?: Shape;
   note?: string;
 }
 
@@ -98,7 +138,8 @@ export function report(rows: Row[]): void {
 export function withRatios(rows: Row[], baseline: string): Row[] {
   return rows.map((row) => {
     const base = rows.find(
-      (r) => r.subject === baseline && r.operation === row.operation && r.messages === row.messages,
+      (r) =>
+        r.subject === baseline && r.operation === row.operation && r.messages === row.messages && r.shape === row.shape,
     );
     return base ? { ...row, vsBaseline: base.ms / row.ms } : row;
   });

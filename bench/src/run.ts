@@ -70,76 +70,115 @@ for (const backend of backends) {
 }
 
 const fmt = (ms: number) => (ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
-const find = (comparison: string, subject: string, operation: string, messages?: number) =>
+const find = (comparison: string, subject: string, operation: string, messages?: number, shape = 'application') =>
   rows.find(
-    (r) => r.comparison === comparison && r.subject === subject && r.operation === operation && r.messages === messages,
+    (r) =>
+      r.comparison === comparison &&
+      r.subject === subject &&
+      r.operation === operation &&
+      r.messages === messages &&
+      (r.shape ?? 'canonical') === shape,
   );
+const SPLIT = ['sqlite', 'redis', 'postgres'];
 
-/** The targets of the performance issue, checked on this run's figures. */
+/** The targets of the performance issue (application-shaped documents), checked on this run's figures. */
 function targets(): string[] {
   const lines: string[] = [];
+  const line = (backend: string, target: string, figure: string, met: boolean) =>
+    lines.push(`| ${backend} | ${target} | ${figure} | ${met ? 'met' : 'not met'} |`);
   const present = BACKENDS.filter((b) => rows.some((r) => r.comparison.startsWith(`${b}:`)));
   for (const backend of present) {
-    for (const op of ['save', 'load']) {
-      const ours = find(`${backend}: save/load`, 'agent-sessions', op, 200);
-      if (ours?.vsBaseline !== undefined)
-        lines.push(
-          `| ${backend} | ${op} at 200 messages ≥ 0.85 × raw driver | ${ours.vsBaseline.toFixed(2)} | ${ours.vsBaseline >= 0.85 ? 'met' : 'not met'} |`,
-        );
-      const peers = rows.filter(
-        (r) =>
-          r.comparison === `${backend}: save/load` &&
-          r.operation === op &&
-          r.messages === 200 &&
-          /keyv|unstorage/.test(r.subject),
-      );
-      for (const peer of peers)
-        if (ours)
-          lines.push(
-            `| ${backend} | ${op} at 200 no slower than ${peer.subject} | ${(peer.ms / ours.ms).toFixed(2)} | ${ours.ms <= peer.ms ? 'met' : 'not met'} |`,
-          );
-    }
-    // The agent-loop and listing targets are set for the backends that write only new messages.
-    if (!['sqlite', 'redis', 'postgres'].includes(backend)) continue;
     const loop = `${backend}: agent loop`;
-    const a50 = find(loop, 'appendMessages', 'turn', 50);
-    const a5k = find(loop, 'appendMessages', 'turn', 5000);
-    const s5k = find(loop, 'save', 'turn', 5000);
-    const w5k = find(loop, 'raw whole rewrite', 'turn', 5000);
-    if (a50 && a5k)
-      lines.push(
-        `| ${backend} | appendMessages at 5,000 ≤ 3 × at 50 | ${(a5k.ms / a50.ms).toFixed(2)} | ${a5k.ms <= 3 * a50.ms ? 'met' : 'not met'} |`,
+    if (SPLIT.includes(backend)) {
+      for (const op of ['save', 'load']) {
+        const ours = find(`${backend}: save/load`, 'agent-sessions', op, 200);
+        if (ours?.vsBaseline !== undefined)
+          line(backend, `${op} at 200 messages ≥ 0.6 × raw driver`, ours.vsBaseline.toFixed(2), ours.vsBaseline >= 0.6);
+        const peers = rows.filter(
+          (r) =>
+            r.comparison === `${backend}: save/load` &&
+            r.operation === op &&
+            r.messages === 200 &&
+            r.shape === 'application' &&
+            /keyv|unstorage/.test(r.subject),
+        );
+        for (const peer of peers) {
+          if (!ours) continue;
+          // Redis save against unstorage (a bare SET): 0.6 ×; everything else: at least as fast as the peer.
+          const bar = peer.subject.startsWith('unstorage') ? 0.6 : 1;
+          if (peer.subject.startsWith('unstorage') && op === 'load') continue;
+          line(
+            backend,
+            `${op} at 200 ≥ ${bar} × ${peer.subject}`,
+            (peer.ms / ours.ms).toFixed(2),
+            peer.ms / ours.ms >= bar,
+          );
+        }
+      }
+      const a50 = find(loop, 'appendMessages', 'turn', 50);
+      const a5k = find(loop, 'appendMessages', 'turn', 5000);
+      const s5k = find(loop, 'save', 'turn', 5000);
+      const w5k = find(loop, 'raw whole rewrite', 'turn', 5000);
+      if (a50 && a5k)
+        line(backend, 'appendMessages at 5,000 ≤ 3 × at 50', (a5k.ms / a50.ms).toFixed(2), a5k.ms <= 3 * a50.ms);
+      if (s5k && w5k)
+        line(
+          backend,
+          'save(+1 message) at 5,000 ≤ 0.2 × whole rewrite',
+          (s5k.ms / w5k.ms).toFixed(2),
+          s5k.ms <= 0.2 * w5k.ms,
+        );
+      const list = rows.find(
+        (r) => r.comparison === `${backend}: listSessions` && r.operation.startsWith('first page'),
       );
-    if (s5k && w5k)
-      lines.push(
-        `| ${backend} | save at 5,000 ≤ 0.3 × whole rewrite | ${(s5k.ms / w5k.ms).toFixed(2)} | ${s5k.ms <= 0.3 * w5k.ms ? 'met' : 'not met'} |`,
-      );
-    const list = rows.find((r) => r.comparison === `${backend}: listSessions` && r.operation.startsWith('first page'));
-    if (list)
-      lines.push(
-        `| ${backend} | listSessions first page < 20 ms at 10,000 | ${fmt(list.ms)} ms | ${list.ms < 20 ? 'met' : 'not met'} |`,
-      );
+      if (list) line(backend, 'listSessions first page < 20 ms at 10,000', `${fmt(list.ms)} ms`, list.ms < 20);
+    }
+    if (backend === 'file') {
+      const a5k = find(loop, 'appendMessages', 'turn', 5000);
+      const s5k = find(loop, 'save', 'turn', 5000);
+      if (a5k && s5k)
+        line(backend, 'appendMessages at 5,000 ≤ save at 5,000', (a5k.ms / s5k.ms).toFixed(2), a5k.ms <= s5k.ms);
+    }
   }
   return lines;
+}
+
+/** Canonical figures of the run before, beside this run's (no regression). */
+function previousMs(r: Row): string {
+  if ((r.shape ?? 'canonical') !== 'canonical') return '';
+  const old = previous.rows.find(
+    (p) =>
+      p.comparison === r.comparison &&
+      p.subject === r.subject &&
+      p.operation === r.operation &&
+      p.messages === r.messages &&
+      (p.shape ?? 'canonical') === 'canonical',
+  );
+  return old ? fmt(old.ms) : '';
 }
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 const date = new Date().toISOString();
 const md: string[] = [`# agent-sessions benchmarks`, '', `${date} on ${machine}.`, ''];
 md.push(
-  'Times are mean milliseconds per operation; "vs raw" is the raw driver\'s time divided by ours (1.00 = equal, higher = faster).',
+  'Times are mean milliseconds per operation (median of alternating rounds); "vs baseline" is the raw driver\'s time',
+  'divided by ours for the same documents (1.00 = equal, higher = faster). "application" documents are the',
+  "application's own objects (every message with `reasoning_content: null`, `is_error` left out when null, null for",
+  'the head keys the wire format omits); "canonical" ones are what `load` returns. Raw baselines use the durability',
+  "of the store's defaults: sqlite WAL with synchronous=FULL; file: temp file, fsync, rename, folder fsync; redis and",
+  'postgres the same server and connection settings. "previous" is the canonical figure of the run before.',
   '',
 );
 for (const comparison of [...new Set(rows.map((r) => r.comparison))]) {
   md.push(
     `## ${comparison}`,
     '',
-    '| subject | operation | messages | ms | vs baseline |',
-    '| --- | --- | ---: | ---: | ---: |',
+    '| documents | subject | operation | messages | ms | vs baseline | previous ms |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: |',
   );
   for (const r of rows.filter((x) => x.comparison === comparison))
     md.push(
-      `| ${r.subject} | ${r.operation} | ${r.messages ?? ''} | ${fmt(r.ms)} | ${r.vsBaseline === undefined ? '' : r.vsBaseline.toFixed(2)} |`,
+      `| ${r.shape ?? ''} | ${r.subject} | ${r.operation} | ${r.messages ?? ''} | ${fmt(r.ms)} | ${r.vsBaseline === undefined ? '' : r.vsBaseline.toFixed(2)} | ${previousMs(r)} |`,
     );
   md.push('');
 }

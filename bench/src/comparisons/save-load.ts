@@ -1,10 +1,22 @@
 /**
  * Whole-document save and load at 10, 200 and 5,000 messages: our store vs the raw driver vs peer libraries, on the
  * same server in one process, in alternating rounds. Each save overwrites one of 8 sessions with a changed first
- * message, so every subject writes the whole document (no subject can skip work because nothing changed).
+ * message, so every subject writes the whole document (no subject can skip work because nothing changed). Every
+ * size runs twice: with the application's own objects (nulls where the wire format omits keys) and with canonical
+ * documents (what load returns); every subject saves the same objects.
  */
 import type { SessionData } from '@agent-sessions/core';
-import { benchMessage, benchSession, measureAlternating, type Row, report, SIZES, withRatios } from '../harness.js';
+import {
+  benchMessage,
+  benchSession,
+  measureAlternating,
+  type Row,
+  report,
+  SHAPES,
+  SIZES,
+  shaped,
+  withRatios,
+} from '../harness.js';
 import { type Backend, type DocumentKv, openTarget } from '../targets.js';
 
 const backend = process.argv[2] as Backend;
@@ -23,28 +35,29 @@ const subjects: Record<string, DocumentKv> = {
 const rows: Row[] = [];
 const comparison = `${backend}: save/load`;
 try {
-  for (const size of SIZES) {
-    const base = benchSession('base', size);
-    const variant = (i: number): SessionData => ({
-      ...base,
-      id: `${size}-${i % 8}`,
-      messages: [benchMessage(i), ...base.messages.slice(1)],
-    });
-    const budget = size >= 5000 ? { rounds: 5, roundMs: 600, warmup: 1 } : { rounds: 5, roundMs: 300 };
-    const names = Object.keys(subjects);
-    const saves = await measureAlternating(
-      Object.fromEntries(names.map((n) => [n, (i: number) => subjects[n]!.save(variant(i).id, variant(i))])),
-      budget,
-    );
-    const loads = await measureAlternating(
-      Object.fromEntries(names.map((n) => [n, () => subjects[n]!.load(`${size}-0`)])),
-      budget,
-    );
-    for (const n of names) {
-      rows.push({ comparison, subject: n, operation: 'save', messages: size, ms: saves[n]! });
-      rows.push({ comparison, subject: n, operation: 'load', messages: size, ms: loads[n]! });
+  for (const shape of SHAPES)
+    for (const size of SIZES) {
+      const base = shaped(benchSession('base', size), shape);
+      const variant = (i: number): SessionData => ({
+        ...base,
+        id: `${shape[0]}${size}-${i % 8}`,
+        messages: [shaped(benchMessage(i), shape), ...base.messages.slice(1)],
+      });
+      const budget = size >= 5000 ? { rounds: 5, roundMs: 600, warmup: 1 } : { rounds: 5, roundMs: 300 };
+      const names = Object.keys(subjects);
+      const saves = await measureAlternating(
+        Object.fromEntries(names.map((n) => [n, (i: number) => subjects[n]!.save(variant(i).id, variant(i))])),
+        budget,
+      );
+      const loads = await measureAlternating(
+        Object.fromEntries(names.map((n) => [n, () => subjects[n]!.load(`${shape[0]}${size}-0`)])),
+        budget,
+      );
+      for (const n of names) {
+        rows.push({ comparison, subject: n, operation: 'save', messages: size, ms: saves[n]!, shape });
+        rows.push({ comparison, subject: n, operation: 'load', messages: size, ms: loads[n]!, shape });
+      }
     }
-  }
 } finally {
   await store.close();
   await target.cleanup();
