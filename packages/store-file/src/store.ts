@@ -30,7 +30,7 @@ import { readDocument, statFingerprint, statFingerprintSync } from './documents.
 import { FolderIndex, removeStaleTemps } from './folder-index.js';
 import { errorCode, type Fingerprint, fsyncDir, isMissing, replaceFile, sameFingerprint } from './fs-utils.js';
 import { META_DIR, pathsForId, type SessionPaths, tempName } from './layout.js';
-import { type LockOptions, withLock } from './lock.js';
+import { type LockOptions, removeDeadBreaker, withLock } from './lock.js';
 import {
   type FileStoreOptions,
   optionsFromUrl,
@@ -114,6 +114,7 @@ export class FileSessionStore extends BaseSessionStore {
     // Leftovers of writers that died: cleaned once per store, and again by every listing of the folder.
     for (const dir of [this.dir, meta])
       await removeStaleTemps(dir, await readdir(dir).catch(() => []), this.options.staleTempMs);
+    removeDeadBreaker(meta, this.options.staleLockMs);
   }
 
   #lockOptions(sessionId: string): LockOptions {
