@@ -3,6 +3,7 @@
  * input, secrets in storage, memory), and the pieces they are built from. Imports vitest: for tests only.
  */
 export { type ChildExit, kitScript, resultOf, runTogether, spawnTsChild, type TsChild } from './children.js';
+export { type CrashSafetyOptions, describeCrashSafety } from './crash-safety.js';
 export { describeLostUpdates, type LostUpdateOptions } from './lost-updates.js';
 export { baseSession, textMessage, textsOf } from './model.js';
 export { openStore, type StoreSpec, withOptions } from './store-spec.js';
