@@ -118,7 +118,8 @@ export function describeCrashSafety(name: string, options: CrashSafetyOptions): 
                 const allowed = pending ? [base.g, pending.g] : [base.g];
                 expect(allowed, `${id} after kill ${kills} (seed ${seed})`).toContain(g);
                 const expected = versionAt(id, g);
-                if (JSON.stringify(stored.session) !== JSON.stringify(expected)) expect(stored.session).toEqual(expected);
+                if (JSON.stringify(stored.session) !== JSON.stringify(expected))
+                  expect(stored.session).toEqual(expected);
                 expect(stored.revision).toBe(base.revision + (g - base.g));
                 if (g !== base.g) committedUnacked++;
                 // The very next save: at once, although the child may have died holding a lock.
