@@ -70,15 +70,16 @@ export function describeCrashSafety(name: string, options: CrashSafetyOptions): 
           while (kills < target) {
             const child = next;
             await child.waitFor((line) => line === 'ready');
-            let inFlight: { id: string; g: number } | null = null;
+            // What the child was writing when it died (a holder, so that the callback's writes are seen below).
+            const flight: { now: { id: string; g: number } | null } = { now: null };
             let seen = 0;
             let onAck: () => void = () => {};
             child.onLine((line) => {
               const [kind, id = '', g = '', revision = ''] = line.split(' ');
-              if (kind === 'try') inFlight = { id, g: Number(g) };
+              if (kind === 'try') flight.now = { id, g: Number(g) };
               if (kind !== 'ack') return;
               acked.set(id, { g: Number(g), revision: Number(revision) });
-              inFlight = null;
+              flight.now = null;
               seen++;
               acks++;
               onAck();
@@ -97,7 +98,7 @@ export function describeCrashSafety(name: string, options: CrashSafetyOptions): 
             exitedEarly.catch(() => {}); // raced just below; later it only means "killed", checked by the signal
             await Promise.race([reached, exitedEarly]);
             await new Promise((resolve) => setTimeout(resolve, rand() * 40));
-            if (inFlight !== null) duringWrite++;
+            if (flight.now !== null) duringWrite++;
             expect((await child.kill()).signal).toBe('SIGKILL');
             kills++;
 
@@ -105,7 +106,7 @@ export function describeCrashSafety(name: string, options: CrashSafetyOptions): 
             try {
               for (const id of ids) {
                 const last = acked.get(id);
-                const pending = (inFlight as { id: string; g: number } | null)?.id === id ? inFlight : null;
+                const pending = flight.now?.id === id ? flight.now : null;
                 const stored = await store.get(id);
                 loads++;
                 if (stored === null) {
