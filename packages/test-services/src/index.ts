@@ -1,3 +1,5 @@
+export { type FaultProxy, startFaultProxy } from './fault-proxy.js';
+export { countOpenFds, type FdCount } from './fds.js';
 export { uniqueNamespace } from './namespace.js';
 export { getPostgres, type PostgresService } from './postgres.js';
 export { getRedis, type RedisService } from './redis.js';

@@ -6,4 +6,5 @@ export { type ChildExit, kitScript, resultOf, runTogether, spawnTsChild, type Ts
 export { type CrashSafetyOptions, describeCrashSafety } from './crash-safety.js';
 export { describeLostUpdates, type LostUpdateOptions } from './lost-updates.js';
 export { baseSession, textMessage, textsOf } from './model.js';
+export { describeNetworkFaults, type NetworkFaultOptions } from './network-faults.js';
 export { openStore, type StoreSpec, withOptions } from './store-spec.js';
