@@ -8,6 +8,7 @@ export { type CrashSafetyOptions, describeCrashSafety } from './crash-safety.js'
 export { describeHostileDocuments, type HostileDocumentOptions } from './hostile-documents.js';
 export { describeHostileIds, type HostileIdOptions, hostileIdBatch, idRuleAllows } from './hostile-ids.js';
 export { describeLostUpdates, type LostUpdateOptions } from './lost-updates.js';
+export { describeMemoryBound, type MemoryBoundOptions } from './memory-bound.js';
 export { baseSession, textMessage, textsOf } from './model.js';
 export { describeNetworkFaults, type NetworkFaultOptions } from './network-faults.js';
 export * from './number-rule.js';
