@@ -5,17 +5,15 @@
 import { fileURLToPath } from 'node:url';
 import { describeLostUpdates } from '@agent-sessions/test-services/reliability';
 import { afterAll } from 'vitest';
-import { startConditionalGateway } from './support/conditional-gateway.js';
+import { conditionalTarget } from './support/conditional-target.js';
 import { emptyPrefix, rawClient, runPrefix, storeOptions } from './support/s3.js';
 import { s3Service } from './support/service.js';
 
 const s3 = await s3Service();
-const gateway = s3.conditionalWrites ? null : await startConditionalGateway(s3.endpoint);
-const target = gateway ? { ...s3, endpoint: gateway.endpoint, conditionalWrites: true } : s3;
+const { target } = await conditionalTarget(s3);
 const prefix = runPrefix('lost-updates');
 const raw = rawClient(s3);
 afterAll(async () => {
-  await gateway?.stop();
   await emptyPrefix(raw, s3.bucket, prefix);
   raw.destroy();
 });

@@ -8,6 +8,7 @@ import { type SessionStore, StoreUnavailableError } from '@agent-sessions/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultProxy, startFaultProxy } from '../fault-proxy.js';
 import { countOpenFds } from '../fds.js';
+import { untilHealthy } from '../health.js';
 import { uniqueNamespace } from '../namespace.js';
 import { baseSession, textMessage } from './model.js';
 
@@ -51,22 +52,6 @@ async function timed(call: () => Promise<unknown>): Promise<{ ms: number; error:
   return { ms: performance.now() - started, error };
 }
 
-/** Polls until the store answers a health check (the first calls may meet connections that died meanwhile). */
-async function healthyAgain(store: SessionStore): Promise<void> {
-  let last: unknown;
-  for (let i = 0; i < 100; i++) {
-    try {
-      await store.healthCheck();
-      return;
-    } catch (error) {
-      last = error;
-      expect(error).toBeInstanceOf(StoreUnavailableError);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw last;
-}
-
 export function describeNetworkFaults(name: string, options: NetworkFaultOptions): void {
   const report = options.report ?? ((line: string) => console.info(`[faults] ${name}: ${line}`));
   const unhandled: unknown[] = [];
@@ -91,7 +76,7 @@ export function describeNetworkFaults(name: string, options: NetworkFaultOptions
 
   /** The same store works again: it reads what was there and writes. */
   async function expectWorks(store: SessionStore): Promise<void> {
-    await healthyAgain(store);
+    await untilHealthy(store);
     expect((await store.load('kept'))?.config.name).toBe('kept');
     const { revision } = await store.save(baseSession('after', 'after'));
     expect(await store.get('after')).toEqual({ session: baseSession('after', 'after'), revision });
@@ -163,7 +148,7 @@ export function describeNetworkFaults(name: string, options: NetworkFaultOptions
       proxy.pause();
       for (let i = 0; i < 10; i++) await batch();
       proxy.resume();
-      await healthyAgain(store);
+      await untilHealthy(store);
       await proxy.refuse();
       for (let i = 0; i < 10; i++) await batch();
       await proxy.accept();
@@ -210,7 +195,7 @@ export function describeNetworkFaults(name: string, options: NetworkFaultOptions
       const result = await pending;
       // The request never reached the server: a store may send it again on a new connection, or give up.
       if (result.error !== null) expectUnavailableInBound('save with its connection cut', result, 5_000 + MARGIN_MS);
-      await healthyAgain(store);
+      await untilHealthy(store);
       const after = await store.get('kept');
       expect(after).toMatchObject(
         result.error === null ? { revision: 2, session: { config: { name: 'cut' } } } : { revision: 1 },
@@ -239,7 +224,7 @@ export function describeNetworkFaults(name: string, options: NetworkFaultOptions
         const result = await pending;
         // Outcome unknown is a transient error; a conflict would make the caller apply its change a second time.
         if (result.error !== null) expectUnavailableInBound(`${what} with its reply lost`, result, 5_000 + MARGIN_MS);
-        await healthyAgain(store);
+        await untilHealthy(store);
         const after = await store.get('kept');
         const applied = (after?.revision ?? 0) > before.revision;
         expect(after?.revision, `${what}: one revision per write`).toBe(before.revision + (applied ? 1 : 0));
