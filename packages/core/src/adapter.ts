@@ -33,7 +33,7 @@ export {
   parseDocumentName,
 } from './ids.js';
 export * from './index.js';
-export { findUnsafeIntegerLiteral, MAX_JSON_DEPTH } from './json.js';
+export { findUnsafeIntegerLiteral } from './json.js';
 export { DEFAULT_HISTORY_CACHE_BYTES } from './known-history.js';
 export {
   compareIds,

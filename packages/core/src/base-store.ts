@@ -5,7 +5,7 @@
  */
 import { AbstractSessionStore, type PreparedSave } from './abstract-store.js';
 import { decodeSession, encodeSession, parseSession } from './codec.js';
-import { SessionConflictError, SessionTooLargeError } from './errors.js';
+import { SessionConflictError, SessionCorruptError, SessionTooLargeError } from './errors.js';
 import { assertValidSessionId } from './ids.js';
 import { assertRevision, missingSessionError } from './revisions.js';
 import type { Message, SessionData } from './schema.js';
@@ -26,9 +26,18 @@ export abstract class BaseSessionStore extends AbstractSessionStore<SessionWrite
     return encodeSession(session);
   }
 
-  /** Decodes stored bytes; `record` names where they live for SessionCorruptError. */
+  /**
+   * Decodes stored bytes; `record` names where they live for SessionCorruptError, also when they hold another
+   * session than `sessionId` (null: any).
+   */
   protected decode(bytes: string | Uint8Array, record: string, sessionId: string | null): SessionData {
-    return decodeSession(bytes, { backend: this.backendName, sessionId, record });
+    const session = decodeSession(bytes, { backend: this.backendName, sessionId, record });
+    if (sessionId !== null && session.id !== sessionId)
+      throw new SessionCorruptError(record, `it holds the session "${session.id}"`, {
+        backend: this.backendName,
+        sessionId,
+      });
+    return session;
   }
 
   /** A canonical document, encoded and measured: a write the backend can make. */

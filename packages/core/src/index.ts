@@ -13,7 +13,7 @@ export type {
 export { createSession, type NewSessionOptions, nowSeconds } from './create-session.js';
 export * from './errors.js';
 export { isValidSessionId, MAX_SESSION_ID_BYTES } from './ids.js';
-export type { JsonValue } from './json.js';
+export { type JsonValue, MAX_JSON_DEPTH } from './json.js';
 export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './listing.js';
 export {
   BACKEND_PACKAGES,

@@ -34,7 +34,7 @@ import { errorCode, type Fingerprint, fsyncDir, isMissing, replaceFile, sameFing
 import { keyPathsForId, META_DIR, type SessionKeyPaths, tempName, V1_SESSIONS_DIR } from './layout.js';
 import { assertNoWriterLease } from './lease.js';
 import { type Candidate, readSessionFile } from './locate.js';
-import { type LockOptions, withLock } from './lock.js';
+import { type LockOptions, removeDeadBreaker, withLock } from './lock.js';
 import {
   FILE_STORE_LAYOUTS,
   type FileStoreLayout,
@@ -124,6 +124,7 @@ export class FileSessionStore extends BaseSessionStore {
     // Leftovers of writers that died: cleaned once per store, and again by every listing of the folder.
     for (const dir of [this.dir, meta, join(this.dir, V1_SESSIONS_DIR)])
       await removeStaleTemps(dir, await readdir(dir).catch(() => []), this.options.staleTempMs);
+    removeDeadBreaker(meta, this.options.staleLockMs);
   }
 
   #lockOptions(sessionId: string): LockOptions {

@@ -6,6 +6,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { StoreUnavailableError } from '@agent-sessions/core/adapter';
 import { makeSession } from '@agent-sessions/core/conformance';
+import { untilHealthy } from '@agent-sessions/test-services';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSessionStore } from '../src/index.js';
@@ -29,22 +30,6 @@ async function unavailable(promise: Promise<unknown>): Promise<StoreUnavailableE
   expect((error as StoreUnavailableError).transient).toBe(true);
   expect((error as StoreUnavailableError).backend).toBe('postgres');
   return error as StoreUnavailableError;
-}
-
-/** Healthy again after a restart: the first attempts may still meet connections the pooler dropped. */
-async function eventuallyHealthy(store: PostgresSessionStore): Promise<void> {
-  let last: unknown;
-  for (let i = 0; i < 40; i++) {
-    try {
-      await store.healthCheck();
-      return;
-    } catch (error) {
-      last = error;
-      expect(error).toBeInstanceOf(StoreUnavailableError);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw last;
 }
 
 describe('unreachable server', () => {
@@ -242,11 +227,11 @@ describe('a pooler that stops and starts again', () => {
     await unavailable(late.save(makeSession('late')));
 
     await bouncer.start();
-    await eventuallyHealthy(store);
+    await untilHealthy(store);
     expect(await store.get('kept')).toEqual({ session: doc, revision: 1 });
     expect(await store.save(doc)).toEqual({ revision: 2 });
     // The first use failed while the pooler was down; the store set itself up (tables included) once it was back.
-    await eventuallyHealthy(late);
+    await untilHealthy(late);
     expect(await late.save(makeSession('late'))).toEqual({ revision: 1 });
     expect(await late.list()).toEqual(['late']);
     await Promise.all([store.close(), onClient.close(), late.close()]);

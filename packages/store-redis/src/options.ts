@@ -103,6 +103,10 @@ export function connectionDefaults(timeoutMs: number): RedisOptions {
     // the connection keeps retrying in the background, so the store works again when the server is back.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    // A write whose reply was lost with its connection must not be applied a second time behind the caller's back:
+    // it fails (StoreUnavailableError) and the caller decides. The scripts also carry a write token, so a client
+    // passed in that does re-send still writes once.
+    autoResendUnfulfilledCommands: false,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
   };
 }

@@ -11,7 +11,12 @@
  * same pipeline, just before the script), and the script moves that list element in place with RENAME or LMOVE,
  * which copy nothing. Small texts (one agent turn) travel inline.
  */
+import { randomBytes } from 'node:crypto';
 import type { SegmentAppend, SegmentWrite } from '@agent-sessions/core/adapter';
+
+function writeToken(): string {
+  return randomBytes(12).toString('base64url');
+}
 
 /** The guard state of a session: the message log and, for the index kept in the script, the stored parent (JSON). */
 export interface RedisState {
@@ -44,6 +49,9 @@ local rev = redis.call('HGET', KEYS[1], 'rev')
 local cur = 0
 if rev then cur = tonumber(rev) end
 local function refuse(reply) drop() return reply end
+-- A command ioredis sent again after a lost reply carries the token of the write it already made: answer as the
+-- first time did, and write nothing twice.
+local replayed = a.token ~= '' and redis.call('HGET', KEYS[1], 'wt') == a.token
 `;
 
 /**
@@ -55,6 +63,7 @@ local function refuse(reply) drop() return reply end
  * planned over, or {'lost'} when a staged payload is missing (its RPUSH failed: nothing was written).
  */
 export const SAVE = `${COMMON}
+if replayed then return refuse({'ok', cur, false, false, 0}) end
 if a.expected ~= '' and tonumber(a.expected) ~= cur then return refuse({'conflict', cur}) end
 if kind == 'staged' and redis.call('EXISTS', KEYS[3]) == 0 then return {'lost'} end
 local prev = {false, false, false, false}
@@ -70,7 +79,7 @@ if a.create or a.rewrite then redis.call('DEL', KEYS[2]) end
 place()
 redis.call('HSET', KEYS[1], 'rev', cur + 1, 'count', a.count, 'digest', a.digest, 'head', a.head, 'name', a.name,
   'state', a.state, 'created_at', a.createdAt, 'updated_at', a.updatedAt, 'parent', a.parent, 'bytes', a.bytes,
-  'ix', a.member, 'xe', a.expiryEntry)
+  'ix', a.member, 'xe', a.expiryEntry, 'wt', a.token)
 if a.ttl ~= '' then
   redis.call('PEXPIRE', KEYS[1], a.ttl)
   redis.call('PEXPIRE', KEYS[2], a.ttl)
@@ -96,6 +105,8 @@ return {'ok', cur + 1, prev[1], prev[2], overdue}
 
 /** ARGV[1] of SAVE. */
 export interface SaveArgs {
+  /** Unique per commit: a command sent again after a lost reply is recognised by it. */
+  token: string;
   expected: string;
   create: boolean;
   rewrite: boolean;
@@ -127,6 +138,7 @@ export function saveArgs(
   now: number,
 ): string {
   const args: SaveArgs = {
+    token: writeToken(),
     expected: w.expectedRevision === undefined ? '' : String(w.expectedRevision),
     create: w.base === null,
     rewrite: w.rewrite,
@@ -157,6 +169,9 @@ export function saveArgs(
  */
 export const APPEND = `${COMMON}
 if not rev then return refuse({'stale'}) end
+if replayed then
+  return refuse({'ok', cur, redis.call('HGET', KEYS[1], 'updated_at'), redis.call('HGET', KEYS[1], 'parent'), 0})
+end
 if a.expected ~= '' and tonumber(a.expected) ~= cur then return refuse({'conflict', cur}) end
 if redis.call('HGET', KEYS[1], 'count') ~= a.baseCount or redis.call('HGET', KEYS[1], 'digest') ~= a.baseDigest then
   return refuse({'stale'})
@@ -166,7 +181,7 @@ if bytes > tonumber(a.maxBytes) then return refuse({'stale'}) end
 if kind == 'staged' and redis.call('EXISTS', KEYS[3]) == 0 then return {'lost'} end
 local ttl = redis.call('PTTL', KEYS[1])
 place()
-redis.call('HSET', KEYS[1], 'rev', cur + 1, 'count', a.count, 'digest', a.digest, 'bytes', bytes)
+redis.call('HSET', KEYS[1], 'rev', cur + 1, 'count', a.count, 'digest', a.digest, 'bytes', bytes, 'wt', a.token)
 if a.ttl ~= '' then
   redis.call('PEXPIRE', KEYS[1], a.ttl)
   redis.call('PEXPIRE', KEYS[2], a.ttl)
@@ -191,6 +206,7 @@ export function appendArgs(
   now: number,
 ): string {
   return JSON.stringify({
+    token: writeToken(),
     expected: a.expectedRevision === undefined ? '' : String(a.expectedRevision),
     baseCount: String(a.base.count),
     baseDigest: a.base.digest,

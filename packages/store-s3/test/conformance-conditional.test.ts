@@ -4,18 +4,16 @@
  * so the If-Match / If-None-Match path and the race tests run on every machine. An 8 MiB maxDocumentBytes lets the
  * suite exercise SessionTooLargeError.
  */
-import { afterAll } from 'vitest';
-import { startConditionalGateway } from './support/conditional-gateway.js';
+import { conditionalTarget } from './support/conditional-target.js';
 import { describeS3Conformance } from './support/conformance.js';
 import { s3Service } from './support/service.js';
 
 const s3 = await s3Service();
-const gateway = s3.conditionalWrites ? null : await startConditionalGateway(s3.endpoint);
-afterAll(() => gateway?.stop());
+const { target, gateway } = await conditionalTarget(s3);
 
 describeS3Conformance({
   name: `s3 gzip, conditional writes (${gateway ? `${s3.source} behind the conditional-write gateway` : s3.source})`,
-  s3: gateway ? { ...s3, endpoint: gateway.endpoint, conditionalWrites: true } : s3,
+  s3: target,
   options: { gzip: true, conditionalWrites: true },
   atomicRevisions: true,
   maxDocumentBytes: 8 * 1024 * 1024,

@@ -9,19 +9,18 @@ import { promisify } from 'node:util';
 import { makeSession } from '@agent-sessions/core/conformance';
 import { afterAll, expect, it } from 'vitest';
 import { startConditionalGateway } from './support/conditional-gateway.js';
+import { conditionalTarget } from './support/conditional-target.js';
 import { emptyPrefix, openStore, rawClient, runPrefix, storeOptions } from './support/s3.js';
 import { s3Service } from './support/service.js';
 
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const s3 = await s3Service();
-const gateway = s3.conditionalWrites ? null : await startConditionalGateway(s3.endpoint);
-const target = gateway ? { ...s3, endpoint: gateway.endpoint, conditionalWrites: true } : s3;
+const { target, gateway } = await conditionalTarget(s3);
 const prefix = runPrefix('processes');
 const raw = rawClient(s3);
 
 afterAll(async () => {
-  await gateway?.stop();
   await emptyPrefix(raw, s3.bucket, prefix);
   raw.destroy();
 });
