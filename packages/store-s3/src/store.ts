@@ -14,7 +14,6 @@ import {
   nextRevision,
   parseStoreUrl,
   SessionConflictError,
-  SessionCorruptError,
   type SessionData,
   SessionNotFoundError,
   type SessionStoreError,
