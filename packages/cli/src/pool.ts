@@ -4,6 +4,7 @@ import {
   type ListSessionsResult,
   SessionCorruptError,
   type SessionStore,
+  type UnreadableSession,
 } from '@agent-sessions/core/adapter';
 
 /**
@@ -28,13 +29,19 @@ export async function* mapOrdered<T, R>(
 
 /**
  * Every session id, newest first, paging through listSessions with the cursor (one page in memory at a time).
- * A backend that reads documents to list them (the file store) fails the whole listing on one corrupt record; the
- * sessions that are fine must still be reachable, so in that case, before any id was produced, this falls back to
- * `list()` (every id at once, in id order) and calls `onFallback`. Callers then meet the corrupt record on `load`.
+ * Records a page reports unreadable are produced too when their id is known (callers meet the error on `load`, and
+ * report it as they report any), else handed to `onUnreadable`. A store that fails the whole listing on one corrupt
+ * record instead (an adapter of before listings reported them) is listed with `list()` (every id at once, in id
+ * order) after `onFallback`, as long as no id was produced yet.
  */
 export async function* sessionIds(
   store: SessionStore,
-  options: { parentId?: string; pageSize?: number; onFallback?: (error: SessionCorruptError) => void } = {},
+  options: {
+    parentId?: string;
+    pageSize?: number;
+    onFallback?: (error: SessionCorruptError) => void;
+    onUnreadable?: (unreadable: UnreadableSession) => void;
+  } = {},
 ): AsyncGenerator<string> {
   let cursor: string | undefined;
   let produced = false;
@@ -55,6 +62,13 @@ export async function* sessionIds(
     for (const summary of page.sessions) {
       produced = true;
       yield summary.id;
+    }
+    for (const unreadable of page.unreadable ?? []) {
+      if (unreadable.id === null) options.onUnreadable?.(unreadable);
+      else {
+        produced = true;
+        yield unreadable.id;
+      }
     }
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);

@@ -318,9 +318,10 @@ describe('store failures show in the page, never a blank one', () => {
     await expect(problem.textContent()).resolves.toMatch(
       /A stored session is corrupt[\s\S]*broken\.json[\s\S]*HTTP 500/,
     );
-    // The file store lists by reading every file: the list page names the broken one too.
+    // The list page names the broken file and lists the sound session.
     await open(t.w.page, t.viewer.url);
     await expect(problem.textContent()).resolves.toContain('broken.json');
+    expect(await rowIds(t.w.page)).toEqual(['s-0001']);
     await open(t.w.page, `${t.viewer.url}#/session?id=s-0001`);
     await expect(t.w.page.locator('h1').textContent()).resolves.toBe('Session 1');
     await t.close();

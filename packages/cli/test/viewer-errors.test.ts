@@ -82,7 +82,7 @@ describe('loopback only', () => {
 });
 
 describe('store failures', () => {
-  it('a corrupt record: 500 SESSION_CORRUPT naming the file, for the session and for the list', async () => {
+  it('a corrupt record: 500 SESSION_CORRUPT naming the file for the session; the list names it and lists the rest', async () => {
     const folder = join(dir.dir, 'corrupt');
     const store = await openTestStore(`file:${folder}`);
     await store.save(makeSession(1));
@@ -92,10 +92,13 @@ describe('store failures', () => {
     expect(one.status).toBe(500);
     expect(one.body.error.code).toBe('SESSION_CORRUPT');
     expect(one.body.error.message).toContain('broken.json');
-    // The file store reads documents to list them, so one corrupt file fails the listing as a whole.
-    const list = await requestJson<ApiErrorBody>(`${viewer.url}api/sessions`);
-    expect(list.status).toBe(500);
-    expect(list.body.error.code).toBe('SESSION_CORRUPT');
+    // The listing goes on around the unreadable file and names it.
+    const list = await requestJson<SessionListPage>(`${viewer.url}api/sessions`);
+    expect(list.status).toBe(200);
+    expect(list.body.sessions.map((s) => s.id)).toEqual(['s-0001']);
+    expect(list.body.unreadable).toHaveLength(1);
+    expect(list.body.unreadable[0]).toMatchObject({ code: 'SESSION_CORRUPT' });
+    expect(list.body.unreadable[0]?.record).toContain('broken.json');
     expect((await requestJson(`${viewer.url}api/session?id=s-0001`)).status).toBe(200);
   });
 

@@ -97,6 +97,18 @@ function emptyNote(f: Filters, page: SessionListPage): string {
   return 'No sessions match these filters.';
 }
 
+/** Records the store could not read: named above the list, which goes on around them. */
+function unreadableNotice(page: SessionListPage): HTMLElement | null {
+  if (page.unreadable.length === 0) return null;
+  return h(
+    'section',
+    { class: 'problem', role: 'alert', 'data-code': 'SESSION_CORRUPT' },
+    h('h2', {}, `${plural(page.unreadable.length, 'stored record')} could not be read`),
+    h('ul', {}, ...page.unreadable.map((u) => h('li', { class: 'problem-message' }, u.message))),
+    h('p', { class: 'muted' }, 'The other sessions are listed. Restore, repair or delete the records named.'),
+  );
+}
+
 export async function listPage(f: Filters): Promise<HTMLElement> {
   const page = await apiGet<SessionListPage>('/api/sessions', {
     limit: SESSIONS_PER_PAGE,
@@ -110,6 +122,7 @@ export async function listPage(f: Filters): Promise<HTMLElement> {
     { class: 'list' },
     h('h1', {}, f.parent === '' ? 'Sessions' : ['Children of ', h('code', {}, f.parent)]),
     filterForm(f),
+    unreadableNotice(page),
     page.sessions.length === 0 ? h('p', { class: 'muted empty' }, emptyNote(f, page)) : sessionTable(page.sessions),
     pager(f, page, offset),
   );

@@ -133,7 +133,10 @@ export abstract class AbstractSessionStore<W extends PreparedSave> implements Se
   async listSessions(opts?: ListSessionsOptions): Promise<ListSessionsResult> {
     this.assertOpen();
     const query = resolveListQuery(opts, this.backendName);
-    return this.run('listSessions', null, () => this.listSummaries(query));
+    const result = await this.run('listSessions', null, () => this.listSummaries(query));
+    const first = result.unreadable[0];
+    if (query.strict && first !== undefined) throw first.error;
+    return result;
   }
 
   async healthCheck(): Promise<void> {

@@ -45,9 +45,12 @@ export {
   isAfter,
   type ListPosition,
   type ListQuery,
+  type ListRow,
+  listingRow,
   pageSummaries,
   summarize,
   toPage,
+  type UnreadableRow,
 } from './listing.js';
 export { nonNegativeIntegerOption, positiveIntegerOption, timeoutOption } from './options.js';
 export {

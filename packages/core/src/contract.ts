@@ -1,4 +1,5 @@
 /** The SessionStore contract that every backend implements and the conformance suite checks. */
+import type { SessionCorruptError } from './errors.js';
 import type { WriteOptions } from './revisions.js';
 import type { Message, SessionData, SessionState } from './schema.js';
 
@@ -22,6 +23,21 @@ export interface ListSessionsOptions {
   cursor?: string;
   /** Only sessions whose top-level `parent_id` equals this. */
   parentId?: string;
+  /**
+   * Throw the SessionCorruptError of the first record this page cannot read, instead of listing the others and
+   * reporting it in `unreadable`. Default false.
+   */
+  strict?: boolean;
+}
+
+/** A stored record a listing could not read (another program damaged it, a crash elsewhere, a foreign file). */
+export interface UnreadableSession {
+  /** The session's id, when the store can tell it without reading the record (null: a hashed name, say). */
+  id: string | null;
+  /** Where it lives (file path, key, row), as in the error. */
+  record: string;
+  /** What `load` of it throws too. */
+  error: SessionCorruptError;
 }
 
 export interface ListSessionsResult {
@@ -29,6 +45,11 @@ export interface ListSessionsResult {
   sessions: SessionSummary[];
   /** Pass to the next call to get the following page; null on the last page. */
   nextCursor: string | null;
+  /**
+   * Records met on this page that could not be read; the listing went on around them (they count towards `limit`,
+   * so a page may hold fewer sessions). Records whose place in the order is unknown are reported on the first page.
+   */
+  unreadable: UnreadableSession[];
 }
 
 /** What a backend cannot guarantee; the conformance suite skips the matching tests by name. */

@@ -9,6 +9,7 @@ export type {
   SessionStore,
   SessionSummary,
   StoreCapabilities,
+  UnreadableSession,
 } from './contract.js';
 export { createSession, type NewSessionOptions, nowSeconds } from './create-session.js';
 export * from './errors.js';

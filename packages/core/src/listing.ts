@@ -1,6 +1,6 @@
 /** Listing rules shared by every backend: the order, the opaque cursor, the limit. */
-import type { ListSessionsOptions, ListSessionsResult, SessionSummary } from './contract.js';
-import { InvalidArgumentError } from './errors.js';
+import type { ListSessionsOptions, ListSessionsResult, SessionSummary, UnreadableSession } from './contract.js';
+import { InvalidArgumentError, SessionCorruptError } from './errors.js';
 import { isValidSessionId } from './ids.js';
 import type { SessionData } from './schema.js';
 
@@ -17,6 +17,40 @@ export interface ListQuery {
   limit: number;
   after: ListPosition | null;
   parentId: string | null;
+  /** Throw the first unreadable record's error (the base class does, from the page's `unreadable`). */
+  strict: boolean;
+}
+
+/** A record in listing order that could not be read: it takes its place in the page, as a session would. */
+export interface UnreadableRow extends ListPosition {
+  unreadable: UnreadableSession;
+}
+
+export type ListRow = SessionSummary | UnreadableRow;
+
+/**
+ * A listing row from stored summary fields: `build` reads them, and anything it throws (a field that does not parse)
+ * makes the row unreadable at `position`, as SessionCorruptError naming `record`.
+ */
+export function listingRow(
+  position: ListPosition,
+  record: string,
+  backend: string,
+  build: () => SessionSummary,
+): ListRow {
+  try {
+    return build();
+  } catch (cause) {
+    const error =
+      cause instanceof SessionCorruptError
+        ? cause
+        : new SessionCorruptError(record, `its summary fields do not read (${(cause as Error).message})`, {
+            backend,
+            sessionId: position.id,
+            cause,
+          });
+    return { ...position, unreadable: { id: position.id, record, error } };
+  }
 }
 
 /** The summary fields a store keeps beside a session's head (the rest of a summary is the store's own). */
@@ -90,39 +124,58 @@ export function decodeCursor(cursor: unknown, backend?: string): ListPosition {
 
 /** Validates listSessions options into a query every backend answers the same way. */
 export function resolveListQuery(opts: ListSessionsOptions | undefined, backend?: string): ListQuery {
-  if (opts === undefined || opts === null) return { limit: DEFAULT_LIST_LIMIT, after: null, parentId: null };
+  if (opts === undefined || opts === null)
+    return { limit: DEFAULT_LIST_LIMIT, after: null, parentId: null, strict: false };
   if (typeof opts !== 'object')
     throw new InvalidArgumentError('listSessions options', 'expected an object', { backend });
-  const { limit = DEFAULT_LIST_LIMIT, cursor, parentId } = opts;
+  const { limit = DEFAULT_LIST_LIMIT, cursor, parentId, strict = false } = opts;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
     throw new InvalidArgumentError('limit', `expected an integer from 1 to ${MAX_LIST_LIMIT}, got ${String(limit)}`, {
       backend,
     });
   if (parentId !== undefined && typeof parentId !== 'string')
     throw new InvalidArgumentError('parentId', 'expected a string', { backend });
+  if (typeof strict !== 'boolean') throw new InvalidArgumentError('strict', 'expected true or false', { backend });
   return {
     limit,
     after: cursor === undefined || cursor === null ? null : decodeCursor(cursor, backend),
     parentId: parentId ?? null,
+    strict,
   };
 }
 
 /**
  * Builds the page from rows already in listing order that follow the cursor and match the filter, of which the
- * caller fetched up to `limit + 1` (the extra row tells whether there is a next page).
+ * caller fetched up to `limit + 1` (the extra row tells whether there is a next page). Unreadable rows hold their
+ * place; `unplaced` are unreadable records whose place is unknown, reported on the first page.
  */
-export function toPage(ordered: SessionSummary[], limit: number): ListSessionsResult {
-  if (ordered.length <= limit) return { sessions: ordered, nextCursor: null };
-  const sessions = ordered.slice(0, limit);
-  const last = sessions[sessions.length - 1] as SessionSummary;
-  return { sessions, nextCursor: encodeCursor(last) };
+export function toPage(
+  ordered: readonly ListRow[],
+  limit: number,
+  unplaced: UnreadableSession[] = [],
+): ListSessionsResult {
+  const page = ordered.length <= limit ? ordered : ordered.slice(0, limit);
+  const sessions: SessionSummary[] = [];
+  const unreadable = [...unplaced];
+  for (const row of page) {
+    if ('unreadable' in row) unreadable.push(row.unreadable);
+    else sessions.push(row);
+  }
+  const last = page[page.length - 1];
+  const nextCursor = ordered.length > limit && last !== undefined ? encodeCursor(last) : null;
+  return { sessions, nextCursor, unreadable };
 }
 
-/** Answers a query over summaries held in memory (memory store, file store). */
-export function pageSummaries(all: Iterable<SessionSummary>, query: ListQuery): ListSessionsResult {
+/** Answers a query over summaries held in memory (memory store, file store); `unreadable`: records without a place. */
+export function pageSummaries(
+  all: Iterable<SessionSummary>,
+  query: ListQuery,
+  unreadable: UnreadableSession[] = [],
+): ListSessionsResult {
   const rows: SessionSummary[] = [];
   for (const s of all)
     if ((query.parentId === null || s.parent_id === query.parentId) && isAfter(s, query.after)) rows.push(s);
   rows.sort(compareSummaries);
-  return toPage(rows.length > query.limit + 1 ? rows.slice(0, query.limit + 1) : rows, query.limit);
+  const page = rows.length > query.limit + 1 ? rows.slice(0, query.limit + 1) : rows;
+  return toPage(page, query.limit, query.after === null ? unreadable : []);
 }

@@ -25,6 +25,7 @@ import { assertRevision, missingSessionError } from './revisions.js';
 import type { Message, SessionData } from './schema.js';
 import {
   appendedSegmentBytes,
+  checkHead,
   decodeSplitSession,
   digestSegment,
   documentBytesOf,
@@ -52,6 +53,11 @@ export interface StoredState<S extends SegmentState> {
   /** UTF-8 bytes of the whole document as JSON. */
   bytes: number;
   state: S;
+  /**
+   * The stored head and where it lives, when the adapter has it at hand: `appendMessages` checks it before adding
+   * to a session this store has not read or written, so a damaged record is refused as it is by `load`.
+   */
+  head?: { json: string; record: string };
 }
 
 /** What `readParts` returns: one consistent snapshot of a session. */
@@ -238,6 +244,8 @@ export abstract class SegmentedSessionStore<
       if (base === undefined) {
         const stored = await this.readState(id);
         if (stored === null) throw missingSessionError(id, expectedRevision, this.backendName);
+        if (stored.head !== undefined)
+          checkHead(stored.head.json, id, { backend: this.backendName, sessionId: id, record: stored.head.record });
         assertRevision(id, expectedRevision, stored.revision, this.backendName);
         const bytes = stored.bytes + appendedSegmentBytes(text, added, stored.state.count);
         if (bytes > max) throw new SessionTooLargeError(id, bytes, max, { backend: this.backendName });

@@ -234,6 +234,25 @@ export function parseSegments(text: string, count: number, id: string, ctx: Deco
 }
 
 /**
+ * Checks a stored head alone (as cheaply as that can be: one small JSON.parse and the schema of everything but the
+ * messages): SessionCorruptError naming `ctx.record` when it does not read, or holds another session.
+ */
+export function checkHead(headJson: string, id: string, ctx: DecodeContext): void {
+  const head = parseJsonText(headJson, ctx);
+  if (typeof head !== 'object' || head === null || Array.isArray(head))
+    throw new SessionCorruptError(ctx.record, 'its head is not a JSON object', { backend: ctx.backend, sessionId: id });
+  const session = decodeSessionValue(joinSession(head as Record<string, unknown>, []), {
+    ...ctx,
+    escapes: mayHoldLoneSurrogate(headJson),
+  });
+  if (session.id !== id)
+    throw new SessionCorruptError(ctx.record, `it holds the session "${session.id}"`, {
+      backend: ctx.backend,
+      sessionId: id,
+    });
+}
+
+/**
  * Decodes a document stored as its head JSON and its messages' texts joined by commas (`count` of them), with the
  * one schema check. Anything that does not fit (a head that is not an object, a count that does not match, another
  * session's id) is SessionCorruptError naming `ctx.record` (or `messagesRecord` for the messages).

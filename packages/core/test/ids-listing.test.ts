@@ -76,8 +76,13 @@ describe('listing rules', () => {
   });
 
   it('resolveListQuery applies defaults and bounds', () => {
-    expect(resolveListQuery(undefined)).toEqual({ limit: 50, after: null, parentId: null });
-    expect(resolveListQuery({ limit: 1000, parentId: 'p' })).toEqual({ limit: 1000, after: null, parentId: 'p' });
+    expect(resolveListQuery(undefined)).toEqual({ limit: 50, after: null, parentId: null, strict: false });
+    expect(resolveListQuery({ limit: 1000, parentId: 'p', strict: true })).toEqual({
+      limit: 1000,
+      after: null,
+      parentId: 'p',
+      strict: true,
+    });
     for (const bad of [{ limit: 0 }, { limit: 1001 }, { parentId: 3 }, 'x'])
       expect(() => resolveListQuery(bad as never)).toThrow(InvalidArgumentError);
   });

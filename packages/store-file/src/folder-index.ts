@@ -11,7 +11,13 @@
  */
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mapLimit, type SessionSummary, summarize } from '@agent-sessions/core/adapter';
+import {
+  mapLimit,
+  SessionCorruptError,
+  type SessionSummary,
+  summarize,
+  type UnreadableSession,
+} from '@agent-sessions/core/adapter';
 import { NOT_THIS_SESSION, type Place, readDocument, statFingerprint } from './documents.js';
 import { type Fingerprint, isMissing, isProcessAlive, sameFingerprint } from './fs-utils.js';
 import {
@@ -203,22 +209,34 @@ export class FolderIndex {
     return FolderIndex.#winners(rows).map((row) => row.id);
   }
 
-  /** A summary of every session in the folder, with current revisions. */
-  async summaries(): Promise<SessionSummary[]> {
+  /**
+   * A summary of every session in the folder, with current revisions, and the documents that do not read (another
+   * program, a crash elsewhere): listed around, never a reason to fail the whole folder.
+   */
+  async summaries(): Promise<{ summaries: SessionSummary[]; unreadable: UnreadableSession[] }> {
     const files = await this.#scan();
     this.#prune(new Set(files.map((f) => f.path)));
+    const unreadable: UnreadableSession[] = [];
     const docs = await mapLimit(files, PARALLEL, async (file) => {
       // The record first: a writer renames its document before it writes the record, so a document read after
       // the record is that version or newer, and a newer one reads as "changed" (+1): the revision it is getting.
       const record = file.id !== null ? this.#record(file.id) : undefined;
-      const entry = await this.#docEntry(file);
+      let entry: DocEntry | null;
+      try {
+        entry = await this.#docEntry(file);
+      } catch (error) {
+        if (!(error instanceof SessionCorruptError)) throw error;
+        unreadable.push({ id: file.id, record: error.record, error });
+        return null;
+      }
       if (entry?.summary == null) return null;
       const id = entry.summary.id;
       return { id, rank: file.rank, entry, record: record === undefined ? this.#record(id) : record };
     });
-    return FolderIndex.#winners(docs).map(({ entry, record }) => ({
+    const summaries = FolderIndex.#winners(docs).map(({ entry, record }) => ({
       ...(entry.summary as SessionSummary),
       revision: currentRevision(entry.fp, record) as number,
     }));
+    return { summaries, unreadable };
   }
 }

@@ -333,7 +333,8 @@ export class FileSessionStore extends BaseSessionStore {
   }
 
   protected async listSummaries(query: ListQuery): Promise<ListSessionsResult> {
-    return pageSummaries(await this.#index.summaries(), query);
+    const { summaries, unreadable } = await this.#index.summaries();
+    return pageSummaries(summaries, query, unreadable);
   }
 
   /** Writes and removes a probe file in the folder: proves the folder exists (or can be made) and is writable. */

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,6 +29,11 @@ describeSessionStoreConformance('file', {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
     return null;
+  },
+  // Truncates the file another program would have left half-written.
+  damage: async (namespace, id) => {
+    const path = join(root, namespace, V1_SESSIONS_DIR, v1FileName(id));
+    await writeFile(path, (await readFile(path, 'utf8')).slice(0, 40));
   },
   capabilities: { atomicRevisions: true, concurrentWriters: true, maxDocumentBytes },
 });

@@ -47,9 +47,14 @@ describe('corrupt files', () => {
       // The session exists (it is damaged, not gone), and a whole-document save repairs it.
       expect(await store.exists('bad')).toBe(true);
       expect(await store.list()).toEqual(['bad']);
-      const listing = await errorOf(store.listSessions());
-      expect(listing).toBeInstanceOf(SessionCorruptError);
-      expect((listing as SessionCorruptError).record).toBe(path);
+      // Listing goes around it and reports it; strict listing throws its error.
+      const listing = await store.listSessions();
+      expect(listing.sessions).toEqual([]);
+      expect(listing.unreadable.map((u) => u.record)).toEqual([path]);
+      expect(listing.unreadable[0]?.error).toBeInstanceOf(SessionCorruptError);
+      const strict = await errorOf(store.listSessions({ strict: true }));
+      expect(strict).toBeInstanceOf(SessionCorruptError);
+      expect((strict as SessionCorruptError).record).toBe(path);
       const repaired = createSession({ id: 'bad' });
       await store.save(repaired);
       expect(await store.load('bad')).toEqual(repaired);

@@ -11,5 +11,9 @@ describeSessionStoreConformance('memory', {
   create: async (namespace) => new MemorySessionStore({ storage: storageFor(namespace), maxDocumentBytes }),
   destroy: async (_store, namespace) => void storages.delete(namespace),
   rawRead: async (namespace, id) => storageFor(namespace).get(id)?.json ?? null,
+  damage: async (namespace, id) => {
+    const record = storageFor(namespace).get(id);
+    if (record) record.json = record.json.slice(0, 20);
+  },
   capabilities: { maxDocumentBytes },
 });

@@ -206,7 +206,7 @@ export function buildStatements(names: TableNames): Statements {
       ORDER BY updated_at DESC, id ASC LIMIT $1`;
   }) as [string, string, string, string];
   const statements: Statements = {
-    readState: `SELECT revision, message_count, messages_digest, document_bytes FROM ${q.sessions} WHERE id = $1`,
+    readState: `SELECT revision, message_count, messages_digest, document_bytes, head FROM ${q.sessions} WHERE id = $1`,
     insertSession: (columns, messages) => ({
       text: insertSession,
       values: [...columnValues(columns), messages.from, messages.count, messages.text],

@@ -9,6 +9,7 @@ import {
   type Committed,
   type ListQuery,
   type ListSessionsResult,
+  listingRow,
   type SegmentAppend,
   SegmentedSessionStore,
   type SegmentState,
@@ -116,12 +117,13 @@ export class PostgresSessionStore extends SegmentedSessionStore {
   protected async readState(id: string): Promise<StoredState<SegmentState> | null> {
     const deadline = this.#deadline();
     await this.#ensureReady();
-    const [row] = await this.#query<StateRow>(deadline, this.#sql.readState, [id]);
+    const [row] = await this.#query<StateRow & { head: string }>(deadline, this.#sql.readState, [id]);
     if (row === undefined) return null;
     return {
       revision: Number(row.revision),
       bytes: Number(row.document_bytes),
       state: { count: row.message_count, digest: row.messages_digest },
+      head: { json: row.head, record: this.#record(id) },
     };
   }
 
@@ -225,7 +227,11 @@ export class PostgresSessionStore extends SegmentedSessionStore {
     const variant = (query.after !== null ? 1 : 0) + (query.parentId !== null ? 2 : 0);
     const rows = await this.#query<SummaryRow>(deadline, this.#sql.listSummaries[variant] as string, values);
     return toPage(
-      rows.map((row) => toSummary(row, this.#record(row.id))),
+      rows.map((row) => {
+        const record = this.#record(row.id);
+        const position = { updated_at: Number(row.updated_at), id: row.id };
+        return listingRow(position, record, BACKEND, () => toSummary(row, record));
+      }),
       query.limit,
     );
   }

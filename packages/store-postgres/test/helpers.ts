@@ -69,6 +69,10 @@ export function conformanceHooks(db: () => TestDatabase) {
       );
       return rows[0]?.raw ?? null;
     },
+    damage: async (namespace: string, id: string) => {
+      const t = tableNames(db().schema, namespace);
+      await db().pool.query(`UPDATE "${t.schema}"."${t.table}" SET head = left(head, 20) WHERE id = $1`, [id]);
+    },
     // The session's segment rows, in order (only those its row counts: a longer history may have left others).
     rawSegments: async (namespace: string, id: string) => {
       const t = tableNames(db().schema, namespace);

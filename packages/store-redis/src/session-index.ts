@@ -5,20 +5,22 @@
  */
 import {
   type ListQuery,
+  type ListRow,
   type ListSessionsResult,
+  listingRow,
   type SessionState,
-  type SessionSummary,
   toPage,
 } from '@agent-sessions/core/adapter';
 import type { Cluster, Redis } from 'ioredis';
 import { expiryKey, indexKey, indexMember, parentIndexKey, parseIndexMember, sessionKeys } from './keys.js';
+import { BACKEND } from './options.js';
 
 const LIST_BATCH = 200;
 
 /** An index member, the summary it lists (null: do not list it) and where its session is now (null: gone). */
 interface IndexEntry {
   member: string;
-  summary: SessionSummary | null;
+  summary: ListRow | null;
   actual: { id: string; updated_at: number; parent_id: string | null } | null;
 }
 
@@ -107,23 +109,28 @@ export class SessionIndex {
       const parsed = parseIndexMember(member);
       if (row === null || parsed === null || row[0] === null) return { member, summary: null, actual: null };
       const [rev, name, state, created, updated, parent, count] = row as string[];
-      const actual = {
-        id: parsed.id,
-        updated_at: Number(updated),
-        parent_id: JSON.parse(parent as string) as string | null,
-      };
+      let actual: IndexEntry['actual'] = null;
+      // Fields another program damaged make the row unreadable where its entry stands; it is listed as such.
+      const summary = listingRow(parsed, sessionKeys(this.prefix, parsed.id).head, BACKEND, () => {
+        actual = {
+          id: parsed.id,
+          updated_at: Number(updated),
+          parent_id: JSON.parse(parent as string) as string | null,
+        };
+        return {
+          id: parsed.id,
+          name: JSON.parse(name as string) as string,
+          state: state as SessionState,
+          created_at: Number(created),
+          updated_at: actual.updated_at,
+          parent_id: actual.parent_id,
+          message_count: Number(count),
+          revision: Number(rev),
+        };
+      });
+      if ('unreadable' in summary) return { member, summary, actual: { ...parsed, parent_id: null } };
       // An entry left by an older write of this session (the index is updated after the document).
-      if (actual.updated_at !== parsed.updated_at) return { member, summary: null, actual };
-      const summary: SessionSummary = {
-        id: parsed.id,
-        name: JSON.parse(name as string) as string,
-        state: state as SessionState,
-        created_at: Number(created),
-        updated_at: actual.updated_at,
-        parent_id: actual.parent_id,
-        message_count: Number(count),
-        revision: Number(rev),
-      };
+      if (summary.updated_at !== parsed.updated_at) return { member, summary: null, actual };
       return { member, summary, actual };
     });
   }
@@ -151,7 +158,7 @@ export class SessionIndex {
     const { prefix } = this;
     const key = query.parentId === null ? indexKey(prefix) : parentIndexKey(prefix, query.parentId);
     let min = query.after === null ? '-' : `(${indexMember(query.after.updated_at, query.after.id)}`;
-    const rows: SessionSummary[] = [];
+    const rows: ListRow[] = [];
     while (rows.length <= query.limit) {
       const want = Math.min(LIST_BATCH, query.limit + 1 - rows.length);
       const members = await this.client.zrangebylex(key, min, '+', 'LIMIT', 0, want);
@@ -159,8 +166,12 @@ export class SessionIndex {
       const stale: IndexEntry[] = [];
       for (const entry of await this.#summaries(members)) {
         // In a parent's index, an entry whose session now has another parent is stale too.
-        if (entry.summary !== null && (query.parentId === null || entry.summary.parent_id === query.parentId))
-          rows.push(entry.summary);
+        const summary = entry.summary;
+        if (
+          summary !== null &&
+          (query.parentId === null || 'unreadable' in summary || summary.parent_id === query.parentId)
+        )
+          rows.push(summary);
         else stale.push(entry);
       }
       // Never list an entry whose session is gone or has moved on; repair it.

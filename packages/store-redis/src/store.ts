@@ -127,19 +127,22 @@ export class RedisSessionStore extends SegmentedSessionStore<RedisState> {
   // ---- the I/O steps -----------------------------------------------------------------------------------------------
   protected async readState(id: string): Promise<StoredState<RedisState> | null> {
     await this.#connect();
-    const [rev, count, digest, parent, bytes] = await this.client.hmget(
-      this.#keys(id).head,
+    const keys = this.#keys(id);
+    const [rev, count, digest, parent, bytes, head] = await this.client.hmget(
+      keys.head,
       'rev',
       'count',
       'digest',
       'parent',
       'bytes',
+      'head',
     );
     if (rev === null) return null;
     return {
       revision: Number(rev),
       bytes: Number(bytes ?? 0),
       state: { count: Number(count), digest: digest ?? '', parent: parent ?? 'null' },
+      head: { json: head ?? '', record: keys.head },
     };
   }
 

@@ -27,6 +27,9 @@ describeSessionStoreConformance('redis', {
     if (Object.keys(hash).length === 0) return null;
     return `${JSON.stringify(hash)}\n${(await admin.lrange(keys.messages, 0, -1)).join('\n')}`;
   },
+  damage: async (namespace, id) => {
+    await admin.hset(sessionKeys(`${runPrefix}${namespace}:`, id).head, 'head', '{"id":');
+  },
   rawSegments: (namespace, id) => admin.lrange(sessionKeys(`${runPrefix}${namespace}:`, id).messages, 0, -1),
   saveFromAnotherProcess: async (namespace, doc) => {
     const prefix = encodeURIComponent(`${runPrefix}${namespace}:`);

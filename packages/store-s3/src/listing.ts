@@ -10,7 +10,9 @@ import {
   compareSummaries,
   isAfter,
   type ListQuery,
+  type ListRow,
   type ListSessionsResult,
+  SessionCorruptError,
   type SessionSummary,
   type StoredSession,
   summarize,
@@ -35,11 +37,35 @@ export interface IndexSource {
   dropMarker(key: string): Promise<void>;
 }
 
-/** The live summary behind a marker, or null when the marker is stale. */
-async function verify(source: IndexSource, entry: IndexEntry, parentId: string | null): Promise<SessionSummary | null> {
+/**
+ * The live summary behind a marker, or null when the marker is stale; a document (or its metadata) that does not
+ * read is an unreadable row where its marker stands.
+ */
+async function verify(source: IndexSource, entry: IndexEntry, parentId: string | null): Promise<ListRow | null> {
+  try {
+    return await liveSummary(source, entry, parentId);
+  } catch (error) {
+    if (!(error instanceof SessionCorruptError)) throw error;
+    const position = { updated_at: entry.updatedAt, id: entry.id ?? error.sessionId ?? '' };
+    return { ...position, unreadable: { id: entry.id, record: error.record, error } };
+  }
+}
+
+async function liveSummary(
+  source: IndexSource,
+  entry: IndexEntry,
+  parentId: string | null,
+): Promise<SessionSummary | null> {
   const key =
     entry.id !== null ? source.layout.documentKey(entry.id) : source.layout.documentKeyOfHash(entry.hash as string);
   const state = await source.head(key, entry.id);
+  // No metadata of ours under a live marker: the object was replaced by another tool (or damaged on the way). Its
+  // document decides: a session listed from it, or an unreadable row (read throws SessionCorruptError).
+  if (state !== null && state.updatedAt === null) {
+    const stored = await source.read(key, entry.id);
+    if (stored === null || (parentId !== null && stored.session.parent_id !== parentId)) return null;
+    return summarize(stored.session, stored.revision);
+  }
   if (
     state === null ||
     state.updatedAt !== entry.updatedAt ||
@@ -66,7 +92,7 @@ async function verify(source: IndexSource, entry: IndexEntry, parentId: string |
 export async function listFromIndex(source: IndexSource, query: ListQuery): Promise<ListSessionsResult> {
   const base = source.layout.indexPrefix(query.parentId);
   const wanted = query.limit + 1;
-  const rows: SessionSummary[] = [];
+  const rows: ListRow[] = [];
   let lastGroup: string | null = null;
   let token: string | undefined;
   const startAfter = query.after === null ? undefined : source.layout.startAfter(base, query.after);

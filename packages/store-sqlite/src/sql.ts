@@ -43,6 +43,8 @@ export function statements(n: SqlNames) {
   return {
     /** What a write needs to know about the stored row, read inside the write transaction. */
     selectState: `SELECT key, revision, message_count, messages_digest, document_bytes FROM ${n.sessions} WHERE id = ?`,
+    /** What appendMessages reads of a session it does not remember: the guard state and the head, to check it. */
+    readState: `SELECT revision, message_count, messages_digest, document_bytes, head FROM ${n.sessions} WHERE id = ?`,
     selectHead: `SELECT key, revision, message_count, messages_digest, head FROM ${n.sessions} WHERE id = ?`,
     selectMessages: `SELECT message_count, json FROM ${n.messages} WHERE session_key = ? ORDER BY seq`,
     lastSegment: `SELECT coalesce(max(seq), -1) FROM ${n.messages} WHERE session_key = ?`,

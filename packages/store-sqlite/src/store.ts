@@ -8,6 +8,7 @@ import {
   type Committed,
   type ListQuery,
   type ListSessionsResult,
+  listingRow,
   type SegmentAppend,
   SegmentedSessionStore,
   type SegmentState,
@@ -76,12 +77,13 @@ export class SqliteSessionStore extends SegmentedSessionStore {
 
   // ---- the I/O steps -----------------------------------------------------------------------------------------------
   protected async readState(id: string): Promise<StoredState<SegmentState> | null> {
-    const row = this.#c.sql.selectState.get(id) as StateRow | undefined;
+    const row = this.#c.sql.readState.get(id) as (StateRow & { head: string }) | undefined;
     if (row === undefined) return null;
     return {
       revision: row.revision,
       bytes: row.document_bytes,
       state: { count: row.message_count, digest: row.messages_digest },
+      head: { json: row.head, record: this.#record(id) },
     };
   }
 
@@ -229,7 +231,10 @@ export class SqliteSessionStore extends SegmentedSessionStore {
           ? sql.listParentFirst
           : sql.listParentAfter;
     const rows = statement.all(pick(statement, params)) as SummaryRow[];
-    return toPage(rows.map(toSummary), query.limit);
+    return toPage(
+      rows.map((r) => listingRow(r, this.#record(r.id), BACKEND, () => toSummary(r))),
+      query.limit,
+    );
   }
 
   protected async ping(): Promise<void> {

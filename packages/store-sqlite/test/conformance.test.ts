@@ -39,6 +39,14 @@ for (const [name, historyCacheBytes] of [
         db.close();
       }
     },
+    damage: async (namespace, id) => {
+      const db = new Database(file(namespace));
+      try {
+        db.prepare('UPDATE agent_sessions SET head = substr(head, 1, 20) WHERE id = ?').run(id);
+      } finally {
+        db.close();
+      }
+    },
     rawSegments: async (namespace, id) => {
       const db = new Database(file(namespace), { readonly: true });
       try {

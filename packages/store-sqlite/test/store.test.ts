@@ -59,13 +59,11 @@ describe('sqlite: writes only what changed', () => {
 
   it('listing reads summary columns, not documents', async () => {
     const store = new SqliteSessionStore({ path: freshPath() });
-    await store.save(makeSession('a', { name: 'A \ud800 lone surrogate', parentId: 'p\udc00' }));
+    await store.save(makeSession('a', { name: 'A \u0000 NUL and é😀', parentId: 'p\u0000' }));
     // Break the document: listing must not notice, load must.
     store.database.prepare("UPDATE agent_sessions SET head = 'garbage'").run();
     const { sessions } = await store.listSessions();
-    expect(sessions).toMatchObject([
-      { id: 'a', name: 'A \ud800 lone surrogate', parent_id: 'p\udc00', message_count: 2 },
-    ]);
+    expect(sessions).toMatchObject([{ id: 'a', name: 'A \u0000 NUL and é😀', parent_id: 'p\u0000', message_count: 2 }]);
     await expect(store.load('a')).rejects.toThrow(SessionCorruptError);
     await store.close();
   });

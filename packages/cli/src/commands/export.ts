@@ -2,7 +2,7 @@
  * `export [ids...]`: one session document per line (JSON Lines) on stdout or `--output`. Without ids it pages
  * through listSessions with the cursor, so memory holds one page of summaries and a few documents at a time.
  */
-import { encodeSession, SessionCorruptError, type SessionStore } from '@agent-sessions/core';
+import { encodeSession, SessionCorruptError, type SessionStore, type UnreadableSession } from '@agent-sessions/core';
 import { stringOption, UsageError } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { LineWriter } from '../jsonl.js';
@@ -65,11 +65,18 @@ async function exportTo(
   const progress = ctx.progress('export', total);
   const onFallback = (error: SessionCorruptError): void =>
     progress.log(`agent-sessions: listing failed (${error.message}); exporting every id instead, in id order`);
-  const source =
-    ids.length > 0 ? ids : sessionIds(store, parentId === undefined ? { onFallback } : { parentId, onFallback });
   let exported = 0;
   let missing = 0;
   let corrupt = 0;
+  // An unreadable record the listing cannot name by id (a hashed file name): skipped and reported like the others.
+  const onUnreadable = (u: UnreadableSession): void => {
+    corrupt++;
+    progress.log(`agent-sessions: skipped ${safeText(u.record)}: ${u.error.message}`);
+  };
+  const source =
+    ids.length > 0
+      ? ids
+      : sessionIds(store, { onFallback, onUnreadable, ...(parentId === undefined ? {} : { parentId }) });
   try {
     for await (const item of mapOrdered(source, EXPORT_CONCURRENCY, (id) => loadOne(store, id, parentId))) {
       if (writer.closed) break;

@@ -87,6 +87,10 @@ export async function migrate(ctx: CommandContext): Promise<number> {
     const ids = sessionIds(from, {
       onFallback: (error) =>
         progress.log(`agent-sessions: listing failed (${error.message}); copying every id instead, in id order`),
+      onUnreadable: (u) => {
+        counts.failed++;
+        progress.log(`agent-sessions: failed ${safeText(u.record)}: ${u.error.message}`);
+      },
     });
     for await (const [id, outcome] of mapOrdered(
       ids,

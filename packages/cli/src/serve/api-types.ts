@@ -38,6 +38,16 @@ export interface SessionListPage {
   nextCursor: string | null;
   /** Summaries looked at to build this page (more than `sessions.length` when a name filter skipped some). */
   scanned: number;
+  /** Records the store's listing could not read; the others are listed around them. */
+  unreadable: UnreadableRecord[];
+}
+
+/** A record the listing reported unreadable (listSessions' `unreadable`), without the error object. */
+export interface UnreadableRecord {
+  id: string | null;
+  record: string;
+  code: string;
+  message: string;
 }
 
 /** The session without its conversation. */

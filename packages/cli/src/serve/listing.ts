@@ -4,7 +4,7 @@
  */
 import { SessionCorruptError, type SessionStore, type SessionSummary } from '@agent-sessions/core';
 import { mapOrdered } from '../pool.js';
-import type { SessionListPage, SessionRow } from './api-types.js';
+import type { SessionListPage, SessionRow, UnreadableRecord } from './api-types.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -33,9 +33,15 @@ function matches(summary: SessionSummary, needle: string): boolean {
 async function pageOfSummaries(
   store: SessionStore,
   request: ListRequest,
-): Promise<{ summaries: SessionSummary[]; nextCursor: string | null; scanned: number }> {
+): Promise<{
+  summaries: SessionSummary[];
+  nextCursor: string | null;
+  scanned: number;
+  unreadable: UnreadableRecord[];
+}> {
   const needle = request.name?.toLowerCase();
   const summaries: SessionSummary[] = [];
+  const unreadable: UnreadableRecord[] = [];
   let cursor = request.cursor;
   let scanned = 0;
   for (;;) {
@@ -46,11 +52,13 @@ async function pageOfSummaries(
     });
     const found = needle === undefined ? page.sessions : page.sessions.filter((s) => matches(s, needle));
     if (summaries.length > 0 && summaries.length + found.length > request.limit)
-      return { summaries, nextCursor: cursor ?? null, scanned };
+      return { summaries, nextCursor: cursor ?? null, scanned, unreadable };
     summaries.push(...found);
+    for (const u of page.unreadable ?? [])
+      unreadable.push({ id: u.id, record: u.record, code: u.error.code, message: u.error.message });
     scanned += page.sessions.length;
     if (needle === undefined || page.nextCursor === null || scanned >= NAME_SCAN_BUDGET)
-      return { summaries, nextCursor: page.nextCursor, scanned };
+      return { summaries, nextCursor: page.nextCursor, scanned, unreadable };
     cursor = page.nextCursor;
   }
 }
@@ -79,8 +87,8 @@ async function toRow(store: SessionStore, summary: SessionSummary): Promise<Sess
 }
 
 export async function listPage(store: SessionStore, request: ListRequest): Promise<SessionListPage> {
-  const { summaries, nextCursor, scanned } = await pageOfSummaries(store, request);
+  const { summaries, nextCursor, scanned, unreadable } = await pageOfSummaries(store, request);
   const sessions: SessionRow[] = [];
   for await (const row of mapOrdered(summaries, ROW_CONCURRENCY, (s) => toRow(store, s))) sessions.push(row);
-  return { sessions, nextCursor, scanned };
+  return { sessions, nextCursor, scanned, unreadable };
 }

@@ -14,6 +14,8 @@ export interface ConformanceOptions {
    * only the new messages (see tail-writes.ts).
    */
   rawSegments?(namespace: string, id: string): Promise<string[]>;
+  /** Damages the stored record of `id` so that `load` throws SessionCorruptError (e.g. truncate its JSON). */
+  damage?(namespace: string, id: string): Promise<void>;
   /** Saves `doc` into `namespace` from another process (a store there has never seen the session). */
   saveFromAnotherProcess?(namespace: string, doc: unknown): Promise<void>;
   /** What the backend cannot do; the matching tests are skipped and reported by name. */

@@ -19,6 +19,7 @@ import { describeRevisions } from './revisions.js';
 import { describeRoundTrip } from './round-trip.js';
 import { describeSecrets } from './secrets.js';
 import { describeTailWrites } from './tail-writes.js';
+import { describeUnreadable } from './unreadable.js';
 
 export { applicationShaped, arbitrarySession } from './arbitraries.js';
 export type { ConformanceCapabilities, ConformanceOptions } from './context.js';
@@ -68,6 +69,7 @@ export function describeSessionStoreConformance(name: string, options: Conforman
     describeMessages(ctx);
     describeTailWrites(ctx);
     describeListing(ctx);
+    describeUnreadable(ctx);
     describeLifecycle(ctx);
   });
 }

@@ -137,7 +137,7 @@ export function describeListing(ctx: SuiteContext): void {
 
     it('an empty store lists nothing', async () => {
       const { store } = await ctx.fresh();
-      expect(await store.listSessions()).toEqual({ sessions: [], nextCursor: null });
+      expect(await store.listSessions()).toEqual({ sessions: [], nextCursor: null, unreadable: [] });
       expect(await store.list()).toEqual([]);
     });
   });

@@ -77,7 +77,7 @@ class OrdersByIdOnly extends MemorySessionStore {
       { ...query, after: null, limit: 1000 },
     );
     page.sessions.sort((a, b) => (a.id < b.id ? -1 : 1));
-    return { sessions: page.sessions.slice(0, query.limit), nextCursor: null };
+    return { sessions: page.sessions.slice(0, query.limit), nextCursor: null, unreadable: [] };
   }
 }
 

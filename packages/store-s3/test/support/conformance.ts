@@ -2,7 +2,7 @@
 
 import { describeSessionStoreConformance } from '@agent-sessions/core/conformance';
 import type { S3Service } from '@agent-sessions/test-services';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll } from 'vitest';
 import { readBody } from '../../src/body.js';
 import { KeyLayout } from '../../src/keys.js';
@@ -41,6 +41,11 @@ export function describeS3Conformance(run: ConformanceRun): void {
         if ((error as { name?: string }).name === 'NoSuchKey') return null;
         throw error;
       }
+    },
+    // A truncated body, as a client that died mid-upload through a proxy could leave; the metadata goes with it.
+    damage: async (namespace, id) => {
+      const key = new KeyLayout(prefixOf(namespace)).documentKey(id);
+      await raw.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: '{"id":"' }));
     },
     capabilities: {
       atomicRevisions: run.atomicRevisions,
