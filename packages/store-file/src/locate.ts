@@ -3,6 +3,7 @@
  * once; readers agree with a3s-code on which copy counts: `v1/sessions/<v1 name>` first, then our legacy-layout name,
  * then legacy a3s-code's sanitized name (only when the file there holds that very id).
  */
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SessionCorruptError } from '@agent-sessions/core/adapter';
 import { NOT_THIS_SESSION, type Place, type ReadDocument, readDocument } from './documents.js';
@@ -74,4 +75,20 @@ export async function readSessionFile(dir: string, id: string): Promise<Located 
     return { ...doc, at: candidate };
   }
   return null;
+}
+
+/**
+ * Whether any file that may hold session `id` exists, without reading it: a cheap probe before taking the lock
+ * (the read under the lock decides; this only avoids creating the folder and a lock for a session that is absent).
+ */
+export async function mayHoldSession(dir: string, id: string): Promise<boolean> {
+  for (const candidate of candidatesFor(dir, id)) {
+    try {
+      await access(candidate.path);
+      return true;
+    } catch {
+      // absent (or not ours to see): try the next candidate
+    }
+  }
+  return false;
 }

@@ -14,11 +14,10 @@ import {
   type ListQuery,
   type ListSessionsResult,
   type Message,
+  missingSessionError,
   nextRevision,
   pageSummaries,
-  SessionConflictError,
   type SessionData,
-  SessionNotFoundError,
   type SessionStoreError,
   SessionStoreError as SessionStoreErrorClass,
   type SessionWrite,
@@ -33,7 +32,7 @@ import { FolderIndex, removeStaleTemps } from './folder-index.js';
 import { errorCode, type Fingerprint, fsyncDir, isMissing, replaceFile, sameFingerprint } from './fs-utils.js';
 import { keyPathsForId, META_DIR, type SessionKeyPaths, tempName, V1_SESSIONS_DIR } from './layout.js';
 import { assertNoWriterLease } from './lease.js';
-import { type Candidate, readSessionFile } from './locate.js';
+import { type Candidate, mayHoldSession, readSessionFile } from './locate.js';
 import { type LockOptions, removeDeadBreaker, withLock } from './lock.js';
 import {
   FILE_STORE_LAYOUTS,
@@ -43,6 +42,7 @@ import {
   type ResolvedFileStoreOptions,
   resolveFileStoreOptions,
 } from './options.js';
+import { RecentDocuments } from './recent-documents.js';
 import { currentRevision, readRecord, writeRecord } from './revision-record.js';
 import { encodeEnvelope, envelopeMembers, NEW_ENVELOPE } from './snapshot.js';
 import { type WriteTarget, WriteTargets } from './write-target.js';
@@ -67,6 +67,7 @@ export class FileSessionStore extends BaseSessionStore {
   readonly dir: string;
   readonly #index: FolderIndex;
   readonly #targets: WriteTargets;
+  readonly #recent: RecentDocuments;
   #dirReady: Promise<void> | null = null;
 
   constructor(options: FileStoreOptions) {
@@ -79,6 +80,7 @@ export class FileSessionStore extends BaseSessionStore {
     this.dir = resolved.dir;
     this.#index = new FolderIndex(this.dir, resolved.staleTempMs);
     this.#targets = new WriteTargets(this.dir, resolved.layout);
+    this.#recent = new RecentDocuments(this.dir);
   }
 
   /** Pretty JSON with 2 spaces and no trailing newline: byte for byte what a3s-code writes, so it reads our files. */
@@ -140,7 +142,7 @@ export class FileSessionStore extends BaseSessionStore {
    * Writes the document (in the target's form: a bare document, or a3s-code's snapshot envelope with its other
    * members kept) and then its revision record; the caller holds the session's lock.
    */
-  async #commit(keys: SessionKeyPaths, target: WriteTarget, json: string, revision: number): Promise<number> {
+  async #commit(keys: SessionKeyPaths, target: WriteTarget, json: string, revision: number): Promise<Fingerprint> {
     const data = target.envelope === null ? json : encodeEnvelope(json, target.envelope);
     if (target.at.place === 'v1') await this.#ensureV1Dir();
     const write = () => replaceFile(target.at.path, data, { fsync: this.options.fsync, tempStem: keys.tempStem });
@@ -153,7 +155,7 @@ export class FileSessionStore extends BaseSessionStore {
     });
     this.#targets.remember(target, fp);
     writeRecord(keys.rev, { revision, fp });
-    return revision;
+    return fp;
   }
 
   #v1Ready = false;
@@ -218,35 +220,45 @@ export class FileSessionStore extends BaseSessionStore {
       const target = await this.#targets.forWrite(write.id, record);
       const current = currentRevision(target.fp, record);
       assertRevision(write.id, write.expectedRevision, current, BACKEND);
-      return this.#commit(keys, target, write.json, nextRevision(current));
+      this.#recent.forget(write.id);
+      const revision = nextRevision(current);
+      await this.#commit(keys, target, write.json, revision);
+      return revision;
     });
   }
 
-  /** Read, append and write under the session's lock: one step, so concurrent appends never retry or lose. */
+  /**
+   * Read, append and write under the session's lock: one step, so concurrent appends never retry or lose. The
+   * document this store wrote by the previous append is reused while its file is unchanged (see recent-documents).
+   */
   protected override async appendToSession(
     id: string,
     messages: Message[],
     expectedRevision: number | undefined,
   ): Promise<number> {
     const keys = keyPathsForId(this.dir, id);
-    const missing = () =>
-      expectedRevision === undefined
-        ? new SessionNotFoundError(id, { backend: BACKEND })
-        : new SessionConflictError(id, expectedRevision, null, { backend: BACKEND });
-    // Checked before locking so that appending to a missing session in a missing folder creates nothing.
-    if ((await readSessionFile(this.dir, id)) === null) throw missing();
+    // Probed before locking so that appending to a missing session in a missing folder creates nothing.
+    if (!(await mayHoldSession(this.dir, id))) throw missingSessionError(id, expectedRevision, BACKEND);
     assertNoWriterLease(this.dir, id);
     await this.#ensureDir();
     return withLock(keys.lock, this.#lockOptions(id), async () => {
       const record = readRecord(keys.rev);
-      const doc = await readSessionFile(this.dir, id);
-      if (doc === null) throw missing();
-      const current = currentRevision(doc.fp, record) as number;
+      const base = this.#recent.current(id) ?? (await this.#readForAppend(id));
+      if (base === null) throw missingSessionError(id, expectedRevision, BACKEND);
+      const current = currentRevision(base.fp, record) as number;
       assertRevision(id, expectedRevision, current, BACKEND);
-      const session = { ...doc.session, messages: [...doc.session.messages, ...messages] } as SessionData;
+      const session = { ...base.session, messages: [...base.session.messages, ...messages] } as SessionData;
       const write = this.prepareWrite(session, current);
-      return this.#commit(keys, this.#targets.fromRead(doc), write.json, nextRevision(current));
+      const revision = nextRevision(current);
+      const fp = await this.#commit(keys, base, write.json, revision);
+      this.#recent.keep(id, base.session, messages, { at: base.at, fp, envelope: base.envelope });
+      return revision;
     });
+  }
+
+  async #readForAppend(id: string): Promise<(WriteTarget & { fp: Fingerprint; session: SessionData }) | null> {
+    const doc = await readSessionFile(this.dir, id);
+    return doc === null ? null : { ...this.#targets.fromRead(doc), fp: doc.fp, session: doc.session };
   }
 
   /**
@@ -284,6 +296,7 @@ export class FileSessionStore extends BaseSessionStore {
         if (options.dryRun) return { kind: 'moved' };
         const revision = currentRevision(doc.fp, record) as number;
         const target = { at, fp: null, envelope: layout === 'v1' ? (members ?? NEW_ENVELOPE) : null };
+        this.#recent.forget(id);
         await this.#commit(keys, target, this.encode(doc.session), revision);
         for (const file of others)
           await unlink(file.path).catch((error) => {
@@ -303,6 +316,7 @@ export class FileSessionStore extends BaseSessionStore {
     if ((await readSessionFile(this.dir, id).catch(() => true)) === null) return false;
     assertNoWriterLease(this.dir, id);
     await this.#ensureDir();
+    this.#recent.forget(id);
     return withLock(keys.lock, this.#lockOptions(id), async () => {
       // Every copy that is this session's goes, as a3s-code's delete removes the v1 file and the legacy one it owns.
       const owned = await this.#targets.ownedFiles(id, readRecord(keys.rev), 'mine');
