@@ -6,7 +6,20 @@
  */
 import { parseMessages } from './codec.js';
 import type { ListSessionsOptions, ListSessionsResult, SessionStore, StoreCapabilities } from './contract.js';
-import { SessionStoreError, StoreClosedError, StoreOperationError } from './errors.js';
+import {
+  assertNotSealed as assertNotSealedName,
+  type EncryptionOptions,
+  isSealed,
+  resolveEncryption,
+  type SessionCipher,
+} from './encryption.js';
+import {
+  EncryptionKeyError,
+  SessionCorruptError,
+  SessionStoreError,
+  StoreClosedError,
+  StoreOperationError,
+} from './errors.js';
 import { assertValidSessionId } from './ids.js';
 import { type ListQuery, resolveListQuery } from './listing.js';
 import { resolveExpectedRevision, type WriteOptions } from './revisions.js';
@@ -18,10 +31,21 @@ export interface StoredSession {
   revision: number;
 }
 
+/**
+ * Options every store takes beside its own, and that `openSessionStore(url, { encryption })` passes to the adapter
+ * (what must never be written in a URL).
+ */
+export interface CommonStoreOptions {
+  /** Encrypt what the store writes (AES-256-GCM); see EncryptionOptions. */
+  encryption?: EncryptionOptions;
+}
+
 export interface BaseStoreOptions {
   /** Time limit for each operation in ms; `null` for none. */
   operationTimeoutMs?: number | null;
   capabilities?: Partial<StoreCapabilities>;
+  /** Encrypt what the store writes (AES-256-GCM); see EncryptionOptions. Keys are never read from URLs. */
+  encryption?: EncryptionOptions | undefined;
 }
 
 /** Large enough for any conversation a context window holds many times over; backends may lower it. */
@@ -37,11 +61,14 @@ export abstract class AbstractSessionStore<W extends PreparedSave> implements Se
   abstract readonly backendName: string;
   readonly capabilities: StoreCapabilities;
   protected readonly operationTimeoutMs: number | null;
+  /** Seals and opens stored text when the store was given `encryption`; null otherwise. */
+  protected readonly cipher: SessionCipher | null;
   #closed = false;
   #closing: Promise<void> | null = null;
 
   protected constructor(options: BaseStoreOptions = {}) {
     this.operationTimeoutMs = options.operationTimeoutMs ?? null;
+    this.cipher = resolveEncryption(options.encryption, () => this.backendName);
     this.capabilities = Object.freeze({
       atomicRevisions: options.capabilities?.atomicRevisions ?? true,
       maxDocumentBytes: options.capabilities?.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
@@ -133,10 +160,37 @@ export abstract class AbstractSessionStore<W extends PreparedSave> implements Se
   async listSessions(opts?: ListSessionsOptions): Promise<ListSessionsResult> {
     this.assertOpen();
     const query = resolveListQuery(opts, this.backendName);
-    const result = await this.run('listSessions', null, () => this.listSummaries(query));
+    const result = this.#openNames(await this.run('listSessions', null, () => this.listSummaries(query)));
     const first = result.unreadable[0];
     if (query.strict && first !== undefined) throw first.error;
     return result;
+  }
+
+  /** The name a store keeps beside a session for listing: sealed when it encrypts (unless `clearNames`). */
+  protected listedName(name: string, sessionId: string): string {
+    return this.cipher === null || this.cipher.clearNames ? name : this.cipher.seal(name, sessionId, 'name');
+  }
+
+  /** A sealed name (see EncryptionOptions.clearNames) is opened; one that does not open makes its row unreadable. */
+  #openNames(result: ListSessionsResult): ListSessionsResult {
+    if (!result.sessions.some((s) => isSealed(s.name))) return result;
+    const sessions: ListSessionsResult['sessions'] = [];
+    const unreadable = [...result.unreadable];
+    for (const s of result.sessions) {
+      if (!isSealed(s.name)) {
+        sessions.push(s);
+        continue;
+      }
+      const record = `${this.backendName}: the listed name of ${JSON.stringify(s.id)}`;
+      try {
+        if (this.cipher === null) assertNotSealedName(s.name, s.id, record, this.backendName);
+        sessions.push({ ...s, name: (this.cipher as SessionCipher).open(s.name, s.id, 'name', record) });
+      } catch (error) {
+        if (!(error instanceof SessionCorruptError || error instanceof EncryptionKeyError)) throw error;
+        unreadable.push({ id: s.id, record, error });
+      }
+    }
+    return { ...result, sessions, unreadable };
   }
 
   async healthCheck(): Promise<void> {

@@ -8,6 +8,7 @@
 export {
   AbstractSessionStore,
   type BaseStoreOptions,
+  type CommonStoreOptions,
   DEFAULT_MAX_DOCUMENT_BYTES,
   type PreparedSave,
   type StoredSession,
@@ -21,6 +22,15 @@ export {
   parseMessages,
 } from './codec.js';
 export { mapLimit } from './concurrency.js';
+export {
+  assertNotSealed,
+  firstSealedSegment,
+  isSealed,
+  resolveEncryption,
+  type SealedPart,
+  SessionCipher,
+  sealedKeyId,
+} from './encryption.js';
 export {
   assertValidSessionId,
   DOCUMENT_EXTENSION,

@@ -5,6 +5,7 @@
  */
 import { AbstractSessionStore, type PreparedSave } from './abstract-store.js';
 import { decodeSession, encodeSession, parseSession } from './codec.js';
+import { assertNotSealed, isSealed, type SessionCipher } from './encryption.js';
 import { SessionConflictError, SessionCorruptError, SessionTooLargeError } from './errors.js';
 import { assertValidSessionId } from './ids.js';
 import { assertRevision, missingSessionError } from './revisions.js';
@@ -14,7 +15,7 @@ import type { Message, SessionData } from './schema.js';
 export interface SessionWrite extends PreparedSave {
   /** The canonical document. */
   session: SessionData;
-  /** `session` encoded by the store's `encode` (checked against `maxDocumentBytes`). */
+  /** `session` encoded by the store's `encode`, sealed when the store encrypts (checked against `maxDocumentBytes`). */
   json: string;
   /** Write only when the stored revision equals this (0: must not exist); undefined: unconditionally. */
   expectedRevision: number | undefined;
@@ -28,10 +29,18 @@ export abstract class BaseSessionStore extends AbstractSessionStore<SessionWrite
 
   /**
    * Decodes stored bytes; `record` names where they live for SessionCorruptError, also when they hold another
-   * session than `sessionId` (null: any).
+   * session than `sessionId` (null: any). A sealed record is opened first (see `encryption`).
    */
   protected decode(bytes: string | Uint8Array, record: string, sessionId: string | null): SessionData {
-    const session = decodeSession(bytes, { backend: this.backendName, sessionId, record });
+    const text =
+      typeof bytes === 'string'
+        ? bytes
+        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    const session = decodeSession(this.openDocument(text, sessionId, record), {
+      backend: this.backendName,
+      sessionId,
+      record,
+    });
     if (sessionId !== null && session.id !== sessionId)
       throw new SessionCorruptError(record, `it holds the session "${session.id}"`, {
         backend: this.backendName,
@@ -40,9 +49,25 @@ export abstract class BaseSessionStore extends AbstractSessionStore<SessionWrite
     return session;
   }
 
-  /** A canonical document, encoded and measured: a write the backend can make. */
+  /** The stored form of an encoded document: sealed when the store encrypts, else the JSON itself. */
+  protected sealDocument(json: string, sessionId: string): string {
+    return this.cipher === null ? json : this.cipher.seal(json, sessionId, 'document');
+  }
+
+  /** The JSON of a stored document (`text` in clear is returned as it is; see SessionCipher.open). */
+  protected openDocument(text: string, sessionId: string | null, record: string): string {
+    if (!isSealed(text)) return text;
+    if (this.cipher === null) assertNotSealed(text, sessionId, record, this.backendName);
+    if (sessionId === null)
+      throw new SessionCorruptError(record, 'it is encrypted, and which session it belongs to is not known', {
+        backend: this.backendName,
+      });
+    return (this.cipher as SessionCipher).open(text, sessionId, 'document', record);
+  }
+
+  /** A canonical document, encoded (and sealed) and measured: a write the backend can make. */
   protected prepareWrite(session: SessionData, expectedRevision: number | undefined): SessionWrite {
-    const json = this.encode(session);
+    const json = this.sealDocument(this.encode(session), session.id);
     // Byte length of the UTF-8 encoding, computed without allocating a buffer.
     const bytes = Buffer.byteLength(json, 'utf8');
     if (bytes > this.capabilities.maxDocumentBytes)

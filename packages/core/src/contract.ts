@@ -1,5 +1,5 @@
 /** The SessionStore contract that every backend implements and the conformance suite checks. */
-import type { SessionCorruptError } from './errors.js';
+import type { EncryptionKeyError, SessionCorruptError } from './errors.js';
 import type { WriteOptions } from './revisions.js';
 import type { Message, SessionData, SessionState } from './schema.js';
 
@@ -36,8 +36,8 @@ export interface UnreadableSession {
   id: string | null;
   /** Where it lives (file path, key, row), as in the error. */
   record: string;
-  /** What `load` of it throws too. */
-  error: SessionCorruptError;
+  /** What `load` of it throws too (EncryptionKeyError: it is sealed with a key the store was not given). */
+  error: SessionCorruptError | EncryptionKeyError;
 }
 
 export interface ListSessionsResult {

@@ -15,6 +15,7 @@ export type SessionStoreErrorCode =
   | 'STORE_ACCESS'
   | 'STORE_CLOSED'
   | 'STORE_NOT_INSTALLED'
+  | 'ENCRYPTION_KEY'
   | 'SESSION_NOT_FOUND'
   | 'STORE_FAILURE';
 
@@ -192,6 +193,29 @@ export class StoreNotInstalledError extends SessionStoreError {
       options,
     );
     this.packageName = packageName;
+  }
+}
+
+/**
+ * A stored record is sealed with a key the store was not given (or the store was opened without encryption). The
+ * record is intact: open the store with that key among `encryption.keys`.
+ */
+export class EncryptionKeyError extends SessionStoreError {
+  /** The key id the record names. */
+  readonly keyId: string;
+  readonly record: string;
+  constructor(keyId: string, record: string, options: SessionStoreErrorOptions & { notConfigured?: boolean } = {}) {
+    super(
+      'ENCRYPTION_KEY',
+      options.notConfigured
+        ? `Stored session ${record} is encrypted with key "${keyId}", but the store was opened without encryption. ` +
+            'Open it with encryption: { keys: [{ id, key }] } holding that key.'
+        : `Stored session ${record} is encrypted with key "${keyId}", which is not among encryption.keys. ` +
+            'Add that key (keep it listed until every record has been rewritten with the current one).',
+      options,
+    );
+    this.keyId = keyId;
+    this.record = record;
   }
 }
 

@@ -12,6 +12,7 @@ export type {
   UnreadableSession,
 } from './contract.js';
 export { createSession, type NewSessionOptions, nowSeconds } from './create-session.js';
+export type { EncryptionKey, EncryptionOptions } from './encryption.js';
 export * from './errors.js';
 export { isValidSessionId, MAX_SESSION_ID_BYTES } from './ids.js';
 export { type JsonValue, MAX_JSON_DEPTH } from './json.js';

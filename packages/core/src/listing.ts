@@ -1,6 +1,6 @@
 /** Listing rules shared by every backend: the order, the opaque cursor, the limit. */
 import type { ListSessionsOptions, ListSessionsResult, SessionSummary, UnreadableSession } from './contract.js';
-import { InvalidArgumentError, SessionCorruptError } from './errors.js';
+import { EncryptionKeyError, InvalidArgumentError, SessionCorruptError } from './errors.js';
 import { isValidSessionId } from './ids.js';
 import type { SessionData } from './schema.js';
 
@@ -42,7 +42,7 @@ export function listingRow(
     return build();
   } catch (cause) {
     const error =
-      cause instanceof SessionCorruptError
+      cause instanceof SessionCorruptError || cause instanceof EncryptionKeyError
         ? cause
         : new SessionCorruptError(record, `its summary fields do not read (${(cause as Error).message})`, {
             backend,

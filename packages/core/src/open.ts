@@ -6,7 +6,9 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { CommonStoreOptions } from './abstract-store.js';
 import type { SessionStore } from './contract.js';
+import type { EncryptionOptions } from './encryption.js';
 import { InvalidArgumentError, StoreNotInstalledError } from './errors.js';
 import { parseStoreUrl, type StoreUrl } from './store-url.js';
 
@@ -29,7 +31,8 @@ export const BACKEND_PACKAGES: Readonly<Record<string, string>> = Object.freeze(
 
 /** What an adapter package exports for `openSessionStore`. */
 export interface SessionStoreModule {
-  openFromUrl(url: StoreUrl): SessionStore | Promise<SessionStore>;
+  /** `options`: what the caller of openSessionStore gave beside the URL (keys are never put in URLs). */
+  openFromUrl(url: StoreUrl, options?: CommonStoreOptions): SessionStore | Promise<SessionStore>;
 }
 
 export interface OpenSessionStoreOptions {
@@ -40,6 +43,8 @@ export interface OpenSessionStoreOptions {
   resolveFrom?: string;
   /** Extra or replaced scheme → package mappings, for third-party adapters. */
   packages?: Record<string, string>;
+  /** Encryption at rest, passed to the adapter (see EncryptionOptions); never put keys in the URL. */
+  encryption?: EncryptionOptions;
 }
 
 function resolveFromApplication(packageName: string, folders: readonly string[]): string | null {
@@ -105,5 +110,7 @@ export async function openSessionStore(url?: string, options: OpenSessionStoreOp
         .join(', ')}`,
     );
   const adapter = await loadAdapter(packageName, parsed.scheme, applicationFolders(options.resolveFrom));
-  return adapter.openFromUrl(parsed);
+  return options.encryption === undefined
+    ? adapter.openFromUrl(parsed)
+    : adapter.openFromUrl(parsed, { encryption: options.encryption });
 }

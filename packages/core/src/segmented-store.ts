@@ -17,6 +17,7 @@ import {
 } from './abstract-store.js';
 import { sameMessage } from './canonical.js';
 import { parseSessionOver } from './codec.js';
+import { assertNotSealed, firstSealedSegment, isSealed, type SealedPart } from './encryption.js';
 import { SessionConflictError, SessionTooLargeError } from './errors.js';
 import { assertValidSessionId } from './ids.js';
 import { KnownHistories } from './known-history.js';
@@ -195,11 +196,11 @@ export abstract class SegmentedSessionStore<
         rewrite: plan.kind === 'rewrite',
         from: plan.from,
         added: messages.length - plan.from,
-        text: plan.text,
+        text: this.#seal(plan.text, id, 'segment'),
         count: messages.length,
         digest: plan.digest,
-        headJson: save.headJson,
-        summary: headSummary(session),
+        headJson: this.#seal(save.headJson, id, 'head'),
+        summary: this.#sealName(headSummary(session), id),
         documentBytes,
       });
       if (result === 'stale') {
@@ -222,13 +223,15 @@ export abstract class SegmentedSessionStore<
     const parts = await this.readParts(id);
     if (parts === null || parts.state.count !== base.count || parts.state.digest !== base.digest) return null;
     let stored: unknown[];
+    let storedText: string;
     try {
-      stored = parseSegments(parts.messagesText, base.count, id, { backend: this.backendName, record: parts.record });
+      storedText = this.#openSegments(parts.messagesText, id, parts.messagesRecord ?? parts.record);
+      stored = parseSegments(storedText, base.count, id, { backend: this.backendName, record: parts.record });
     } catch {
-      return null; // damaged: the rewrite replaces it
+      return null; // damaged (or sealed with a key we lack): the rewrite replaces it
     }
     for (let i = 0; i < base.count; i++) if (!sameMessage(messages[i], stored[i] as Message)) return null;
-    return planOverStoredText(base, messages, parts.messagesText);
+    return planOverStoredText(base, messages, storedText);
   }
 
   protected async appendToSession(
@@ -244,8 +247,14 @@ export abstract class SegmentedSessionStore<
       if (base === undefined) {
         const stored = await this.readState(id);
         if (stored === null) throw missingSessionError(id, expectedRevision, this.backendName);
-        if (stored.head !== undefined)
-          checkHead(stored.head.json, id, { backend: this.backendName, sessionId: id, record: stored.head.record });
+        if (stored.head !== undefined) {
+          const record = stored.head.record;
+          checkHead(this.#open(stored.head.json, id, 'head', record), id, {
+            backend: this.backendName,
+            sessionId: id,
+            record,
+          });
+        }
         assertRevision(id, expectedRevision, stored.revision, this.backendName);
         const bytes = stored.bytes + appendedSegmentBytes(text, added, stored.state.count);
         if (bytes > max) throw new SessionTooLargeError(id, bytes, max, { backend: this.backendName });
@@ -255,7 +264,7 @@ export abstract class SegmentedSessionStore<
         id,
         expectedRevision,
         base,
-        text,
+        text: this.#seal(text, id, 'segment'),
         added,
         count: base.count + added,
         digest: digestSegment(text, added, base.digest),
@@ -273,6 +282,29 @@ export abstract class SegmentedSessionStore<
     }
   }
 
+  // ---- encryption at rest: heads, segments and names are sealed one by one (an empty segment stays empty) -------
+  #seal(text: string, id: string, part: SealedPart): string {
+    return this.cipher === null || text === '' ? text : this.cipher.seal(text, id, part);
+  }
+
+  #sealName(summary: HeadSummary, id: string): HeadSummary {
+    const name = this.listedName(summary.name, id);
+    return name === summary.name ? summary : { ...summary, name };
+  }
+
+  #open(text: string, id: string, part: SealedPart, record: string): string {
+    if (!isSealed(text)) return text;
+    if (this.cipher === null) assertNotSealed(text, id, record, this.backendName);
+    return this.cipher?.open(text, id, part, record) ?? text;
+  }
+
+  #openSegments(joined: string, id: string, record: string): string {
+    if (this.cipher !== null) return this.cipher.openSegments(joined, id, record);
+    const at = firstSealedSegment(joined);
+    if (at >= 0) assertNotSealed(joined.slice(at), id, record, this.backendName);
+    return joined;
+  }
+
   #conflict(id: string, expected: number | undefined, current: number | null): SessionConflictError {
     return new SessionConflictError(id, expected as number, current, { backend: this.backendName });
   }
@@ -284,17 +316,18 @@ export abstract class SegmentedSessionStore<
       return null;
     }
     const ctx = { backend: this.backendName, sessionId: id, record: parts.record };
+    const messagesText = this.#openSegments(parts.messagesText, id, parts.messagesRecord ?? parts.record);
     const session = decodeSplitSession(
       {
-        headJson: parts.headJson,
-        messagesText: parts.messagesText,
+        headJson: this.#open(parts.headJson, id, 'head', parts.record),
+        messagesText,
         count: parts.state.count,
         messagesRecord: parts.messagesRecord,
       },
       id,
       ctx,
     );
-    this.#known.remember(id, parts.state, parts.messagesText);
+    this.#known.remember(id, parts.state, messagesText);
     return { session, revision: parts.revision };
   }
 

@@ -1,9 +1,18 @@
 /** Reading one session document from the folder, with the checks that tie a file to the id it claims. */
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { decodeSessionValue, parseJsonText, SessionCorruptError, type SessionData } from '@agent-sessions/core/adapter';
+import {
+  assertNotSealed,
+  decodeSessionValue,
+  mayHoldLoneSurrogate,
+  parseJsonText,
+  type SessionCipher,
+  SessionCorruptError,
+  type SessionData,
+} from '@agent-sessions/core/adapter';
 import { type Fingerprint, fingerprintOf, isMissing, readWithFingerprint, sameFingerprint } from './fs-utils.js';
 import { isA3sLegacyNameOf, parseSessionFileName, sessionFileName, v1FileName } from './layout.js';
+import { asSealedFile } from './sealed-file.js';
 import { envelopeSession, isEnvelope } from './snapshot.js';
 
 /** Which folder a document lives in: `v1/sessions` (today's a3s-code) or the sessions folder itself. */
@@ -22,10 +31,22 @@ export interface ReadDocument {
  */
 export const NOT_THIS_SESSION = 'not-this-session';
 
-function decodeFile(bytes: Buffer, record: string, sessionId: string | null): Omit<ReadDocument, 'fp'> {
+function decodeFile(
+  bytes: Buffer,
+  record: string,
+  sessionId: string | null,
+  cipher: SessionCipher | null,
+): Omit<ReadDocument, 'fp'> {
   const text = bytes.toString('utf8');
   const ctx = { backend: 'file', sessionId, record };
   const value = parseJsonText(text, ctx);
+  const sealed = asSealedFile(value);
+  if (sealed !== null) {
+    if (cipher === null) assertNotSealed(sealed.sealed, sealed.id, record, 'file');
+    const json = (cipher as SessionCipher).open(sealed.sealed, sealed.id, 'document', record);
+    const session = decodeSessionValue(parseJsonText(json, ctx), { ...ctx, escapes: mayHoldLoneSurrogate(json) });
+    return { session, envelopeText: null };
+  }
   if (isEnvelope(value))
     return { session: decodeSessionValue(envelopeSession(value, record, sessionId), ctx), envelopeText: text };
   return { session: decodeSessionValue(value, ctx), envelopeText: null };
@@ -87,6 +108,7 @@ export async function readDocument(
   name: string,
   place: Place,
   expectedId: string | null,
+  cipher: SessionCipher | null,
 ): Promise<ReadDocument | typeof NOT_THIS_SESSION | null> {
   for (let attempt = 1; ; attempt++) {
     const file = await readWithFingerprint(path);
@@ -94,7 +116,7 @@ export async function readDocument(
     try {
       if (!file.isFile)
         throw new SessionCorruptError(path, 'it is not a regular file', { backend: 'file', sessionId: expectedId });
-      const doc = decodeFile(file.bytes, path, expectedId);
+      const doc = decodeFile(file.bytes, path, expectedId, cipher);
       if (identity(doc.session.id, name, place, path, expectedId) === NOT_THIS_SESSION) return NOT_THIS_SESSION;
       return { ...doc, fp: file.fp };
     } catch (error) {

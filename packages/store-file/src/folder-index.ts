@@ -12,7 +12,9 @@
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  EncryptionKeyError,
   mapLimit,
+  type SessionCipher,
   SessionCorruptError,
   type SessionSummary,
   summarize,
@@ -94,10 +96,12 @@ export class FolderIndex {
   readonly #dir: string;
   readonly #staleTempMs: number;
   readonly #docs = new Map<string, DocEntry>();
+  readonly #cipher: SessionCipher | null;
 
-  constructor(dir: string, staleTempMs: number) {
+  constructor(dir: string, staleTempMs: number, cipher: SessionCipher | null) {
     this.#dir = dir;
     this.#staleTempMs = staleTempMs;
+    this.#cipher = cipher;
   }
 
   async #list(dir: string): Promise<import('node:fs').Dirent[]> {
@@ -159,7 +163,7 @@ export class FolderIndex {
     const readAt = Date.now();
     let doc: Awaited<ReturnType<typeof readDocument>>;
     try {
-      doc = await readDocument(file.path, file.name, file.place, file.id);
+      doc = await readDocument(file.path, file.name, file.place, file.id, this.#cipher);
     } catch (error) {
       // Another program's JSON that does not even parse is none of ours; a3s-code skips it too.
       if (file.rank === 2) doc = NOT_THIS_SESSION;
@@ -225,7 +229,7 @@ export class FolderIndex {
       try {
         entry = await this.#docEntry(file);
       } catch (error) {
-        if (!(error instanceof SessionCorruptError)) throw error;
+        if (!(error instanceof SessionCorruptError || error instanceof EncryptionKeyError)) throw error;
         unreadable.push({ id: file.id, record: error.record, error });
         return null;
       }

@@ -5,7 +5,7 @@
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SessionCorruptError } from '@agent-sessions/core/adapter';
+import { type SessionCipher, SessionCorruptError } from '@agent-sessions/core/adapter';
 import { NOT_THIS_SESSION, type Place, type ReadDocument, readDocument } from './documents.js';
 import {
   a3sSafeId,
@@ -62,11 +62,11 @@ export interface Located extends ReadDocument {
 }
 
 /** Reads session `id` from the first candidate that holds it; null when none does. */
-export async function readSessionFile(dir: string, id: string): Promise<Located | null> {
+export async function readSessionFile(dir: string, id: string, cipher: SessionCipher | null): Promise<Located | null> {
   for (const candidate of candidatesFor(dir, id)) {
     let doc: Awaited<ReturnType<typeof readDocument>>;
     try {
-      doc = await readDocument(candidate.path, candidate.name, candidate.place, id);
+      doc = await readDocument(candidate.path, candidate.name, candidate.place, id, cipher);
     } catch (error) {
       if (error instanceof SessionCorruptError && isOurNameOfAnother(candidate, id)) continue;
       throw error;

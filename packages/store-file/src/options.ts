@@ -2,6 +2,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  type CommonStoreOptions,
   DEFAULT_MAX_DOCUMENT_BYTES,
   InvalidArgumentError,
   positiveIntegerOption,
@@ -11,7 +12,7 @@ import {
 
 const BACKEND = 'file';
 
-export interface FileStoreOptions {
+export interface FileStoreOptions extends CommonStoreOptions {
   /** The sessions folder. A relative path resolves against `process.cwd()` when the store is created. Required. */
   dir: string;
   /**

@@ -9,6 +9,7 @@ import {
   assertRevision,
   assertValidSessionId,
   BaseSessionStore,
+  type CommonStoreOptions,
   encodeSession,
   InvalidArgumentError,
   type ListQuery,
@@ -44,6 +45,7 @@ import {
 } from './options.js';
 import { RecentDocuments } from './recent-documents.js';
 import { currentRevision, readRecord, writeRecord } from './revision-record.js';
+import { isSealedFileText, sealedFileText } from './sealed-file.js';
 import { encodeEnvelope, envelopeMembers, NEW_ENVELOPE } from './snapshot.js';
 import { type WriteTarget, WriteTargets } from './write-target.js';
 
@@ -73,19 +75,26 @@ export class FileSessionStore extends BaseSessionStore {
   constructor(options: FileStoreOptions) {
     const resolved = resolveFileStoreOptions(options);
     super({
+      encryption: options.encryption,
       operationTimeoutMs: resolved.operationTimeoutMs,
       capabilities: { atomicRevisions: true, maxDocumentBytes: resolved.maxDocumentBytes },
     });
     this.options = resolved;
     this.dir = resolved.dir;
-    this.#index = new FolderIndex(this.dir, resolved.staleTempMs);
-    this.#targets = new WriteTargets(this.dir, resolved.layout);
+    this.#index = new FolderIndex(this.dir, resolved.staleTempMs, this.cipher);
+    this.#targets = new WriteTargets(this.dir, resolved.layout, this.cipher);
     this.#recent = new RecentDocuments(this.dir);
   }
 
   /** Pretty JSON with 2 spaces and no trailing newline: byte for byte what a3s-code writes, so it reads our files. */
   protected override encode(session: SessionData): string {
     return encodeSession(session, { pretty: true });
+  }
+
+  /** Encrypted, a document is a small JSON file around the sealed text (see sealed-file.ts). */
+  protected override sealDocument(json: string, sessionId: string): string {
+    const sealed = super.sealDocument(json, sessionId);
+    return sealed === json ? json : sealedFileText(sessionId, sealed);
   }
 
   // ---- folder ------------------------------------------------------------------------------------------------
@@ -143,7 +152,7 @@ export class FileSessionStore extends BaseSessionStore {
    * members kept) and then its revision record; the caller holds the session's lock.
    */
   async #commit(keys: SessionKeyPaths, target: WriteTarget, json: string, revision: number): Promise<Fingerprint> {
-    const data = target.envelope === null ? json : encodeEnvelope(json, target.envelope);
+    const data = target.envelope === null || isSealedFileText(json) ? json : encodeEnvelope(json, target.envelope);
     if (target.at.place === 'v1') await this.#ensureV1Dir();
     const write = () => replaceFile(target.at.path, data, { fsync: this.options.fsync, tempStem: keys.tempStem });
     const fp = await write().catch(async (error) => {
@@ -178,7 +187,7 @@ export class FileSessionStore extends BaseSessionStore {
     const keys = keyPathsForId(this.dir, id);
     for (let attempt = 1; ; attempt++) {
       const record = readRecord(keys.rev);
-      const doc = await readSessionFile(this.dir, id);
+      const doc = await readSessionFile(this.dir, id, this.cipher);
       if (doc === null) return null;
       if (record !== null && sameFingerprint(record.fp, doc.fp))
         return { session: doc.session, revision: record.revision };
@@ -257,7 +266,7 @@ export class FileSessionStore extends BaseSessionStore {
   }
 
   async #readForAppend(id: string): Promise<(WriteTarget & { fp: Fingerprint; session: SessionData }) | null> {
-    const doc = await readSessionFile(this.dir, id);
+    const doc = await readSessionFile(this.dir, id, this.cipher);
     return doc === null ? null : { ...this.#targets.fromRead(doc), fp: doc.fp, session: doc.session };
   }
 
@@ -275,12 +284,12 @@ export class FileSessionStore extends BaseSessionStore {
         backend: BACKEND,
       });
     return this.run('convertLayout', id, async () => {
-      if ((await readSessionFile(this.dir, id)) === null) return { kind: 'missing' };
+      if ((await readSessionFile(this.dir, id, this.cipher)) === null) return { kind: 'missing' };
       if (!options.dryRun) assertNoWriterLease(this.dir, id);
       const keys = keyPathsForId(this.dir, id);
       const move = async (): Promise<LayoutMove> => {
         const record = readRecord(keys.rev);
-        const doc = await readSessionFile(this.dir, id);
+        const doc = await readSessionFile(this.dir, id, this.cipher);
         if (doc === null) return { kind: 'missing' };
         const at = await this.#targets.inLayout(id, layout, record);
         if (at === null)
@@ -297,7 +306,7 @@ export class FileSessionStore extends BaseSessionStore {
         const revision = currentRevision(doc.fp, record) as number;
         const target = { at, fp: null, envelope: layout === 'v1' ? (members ?? NEW_ENVELOPE) : null };
         this.#recent.forget(id);
-        await this.#commit(keys, target, this.encode(doc.session), revision);
+        await this.#commit(keys, target, this.sealDocument(this.encode(doc.session), id), revision);
         for (const file of others)
           await unlink(file.path).catch((error) => {
             if (!isMissing(error)) throw error;
@@ -313,7 +322,7 @@ export class FileSessionStore extends BaseSessionStore {
 
   protected async removeSession(id: string): Promise<boolean> {
     const keys = keyPathsForId(this.dir, id);
-    if ((await readSessionFile(this.dir, id).catch(() => true)) === null) return false;
+    if ((await readSessionFile(this.dir, id, this.cipher).catch(() => true)) === null) return false;
     assertNoWriterLease(this.dir, id);
     await this.#ensureDir();
     this.#recent.forget(id);
@@ -399,6 +408,6 @@ export function createFileStore(options: FileStoreOptions): FileSessionStore {
 }
 
 /** For `openSessionStore('file:./sessions')`: `file:./rel`, `file:/abs`, `file:///abs`, options as query parameters. */
-export function openFromUrl(url: StoreUrl): FileSessionStore {
-  return new FileSessionStore(optionsFromUrl(url));
+export function openFromUrl(url: StoreUrl, options: CommonStoreOptions = {}): FileSessionStore {
+  return new FileSessionStore({ ...optionsFromUrl(url), ...options });
 }

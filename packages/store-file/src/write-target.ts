@@ -8,7 +8,7 @@
  * a file another program changed is read once to learn its form.
  */
 import { readFileSync } from 'node:fs';
-import { SessionCorruptError } from '@agent-sessions/core/adapter';
+import { type SessionCipher, SessionCorruptError } from '@agent-sessions/core/adapter';
 import { NOT_THIS_SESSION, readDocument, statFingerprintSync } from './documents.js';
 import { type Fingerprint, sameFingerprint } from './fs-utils.js';
 import { parseSessionFileName } from './layout.js';
@@ -42,9 +42,12 @@ export class WriteTargets {
   readonly #layout: 'v1' | 'legacy';
   readonly #forms = new Map<string, { fp: Fingerprint; envelope: EnvelopeMembers | null }>();
 
-  constructor(dir: string, layout: 'v1' | 'legacy') {
+  readonly #cipher: SessionCipher | null;
+
+  constructor(dir: string, layout: 'v1' | 'legacy', cipher: SessionCipher | null) {
     this.#dir = dir;
     this.#layout = layout;
+    this.#cipher = cipher;
   }
 
   /** Remembers the form of a file just written. */
@@ -83,7 +86,7 @@ export class WriteTargets {
   ): Promise<boolean> {
     if ((record !== null && sameFingerprint(record.fp, fp)) || !isAmbiguous(at.name)) return true;
     try {
-      return (await readDocument(at.path, at.name, at.place, id)) !== NOT_THIS_SESSION;
+      return (await readDocument(at.path, at.name, at.place, id, this.#cipher)) !== NOT_THIS_SESSION;
     } catch (error) {
       if (error instanceof SessionCorruptError && damaged === 'mine') return true;
       throw error;
@@ -93,7 +96,7 @@ export class WriteTargets {
   /** Whether legacy a3s-code's sanitized file `at` holds session `id` (a damaged one proves nothing). */
   async #holds(at: Candidate, id: string): Promise<boolean> {
     try {
-      const doc = await readDocument(at.path, at.name, at.place, id);
+      const doc = await readDocument(at.path, at.name, at.place, id, this.#cipher);
       return doc !== null && doc !== NOT_THIS_SESSION;
     } catch (error) {
       if (error instanceof SessionCorruptError) return false;

@@ -1,4 +1,4 @@
-import type { SessionSummary } from '@agent-sessions/core/adapter';
+import type { CommonStoreOptions, SessionSummary } from '@agent-sessions/core/adapter';
 
 /** One stored session: the encoded document (so every load returns a fresh copy) and what listing needs. */
 export interface MemoryRecord {
@@ -10,7 +10,7 @@ export interface MemoryRecord {
 /** The data behind a store. Pass the same object to several stores to make them share data. */
 export type MemoryStorage = Map<string, MemoryRecord>;
 
-export interface MemoryStoreOptions {
+export interface MemoryStoreOptions extends CommonStoreOptions {
   /** Where sessions live. Default: a new, private map. */
   storage?: MemoryStorage;
   /** Largest encoded document accepted, in bytes. Default: core's DEFAULT_MAX_DOCUMENT_BYTES (256 MiB). */

@@ -1,6 +1,7 @@
 import {
   assertRevision,
   BaseSessionStore,
+  type CommonStoreOptions,
   DEFAULT_MAX_DOCUMENT_BYTES,
   type ListQuery,
   type ListSessionsResult,
@@ -25,6 +26,7 @@ export class MemorySessionStore extends BaseSessionStore {
 
   constructor(options: MemoryStoreOptions = {}) {
     super({
+      encryption: options.encryption,
       capabilities: {
         maxDocumentBytes: positiveIntegerOption(
           'maxDocumentBytes',
@@ -92,7 +94,7 @@ const namedStorages = new Map<string, MemoryStorage>();
  * `memory:` opens a private store; `memory:<name>` shares one map per name within the process, so two parts of an
  * application can open the same in-memory store by URL. `?maxDocumentBytes=` sets the size limit.
  */
-export function openFromUrl(url: StoreUrl): MemorySessionStore {
+export function openFromUrl(url: StoreUrl, options: CommonStoreOptions = {}): MemorySessionStore {
   const { values } = readUrlParams(url, { maxDocumentBytes: { type: 'integer' } }, 'memory');
   const name = url.location;
   let storage: MemoryStorage | undefined;
@@ -100,5 +102,5 @@ export function openFromUrl(url: StoreUrl): MemorySessionStore {
     storage = namedStorages.get(name) ?? createMemoryStorage();
     namedStorages.set(name, storage);
   }
-  return new MemorySessionStore({ storage, maxDocumentBytes: values.maxDocumentBytes });
+  return new MemorySessionStore({ ...options, storage, maxDocumentBytes: values.maxDocumentBytes });
 }

@@ -1,5 +1,5 @@
 /** Construction helpers: `createPostgresStore(options)` and `openFromUrl` for `openSessionStore('postgres://…')`. */
-import type { StoreUrl } from '@agent-sessions/core/adapter';
+import type { CommonStoreOptions, StoreUrl } from '@agent-sessions/core/adapter';
 import { optionsFromUrl, type PostgresStoreOptions } from './options.js';
 import { PostgresSessionStore } from './store.js';
 
@@ -12,6 +12,6 @@ export function createPostgresStore(options: PostgresStoreOptions | string): Pos
  * Opens the store a `postgres://` or `postgresql://` URL names. `?schema=` and `?table=` are the store's own and
  * are removed; every other query parameter (`sslmode`, `application_name`, …) is pg's.
  */
-export function openFromUrl(url: StoreUrl): PostgresSessionStore {
-  return new PostgresSessionStore(optionsFromUrl(url));
+export function openFromUrl(url: StoreUrl, options: CommonStoreOptions = {}): PostgresSessionStore {
+  return new PostgresSessionStore({ ...optionsFromUrl(url), ...options });
 }

@@ -1,5 +1,6 @@
 /** Options of the PostgreSQL store: types with defaults, validation (InvalidArgumentError) and URL → options. */
 import {
+  type CommonStoreOptions,
   DEFAULT_HISTORY_CACHE_BYTES,
   DEFAULT_OPERATION_TIMEOUT_MS,
   InvalidArgumentError,
@@ -24,7 +25,7 @@ export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 /** A plain SQL identifier: quoted everywhere it is used, so upper case is kept as written. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends CommonStoreOptions {
   /**
    * A connection string (`postgres://user:password@host:5432/database`). The store creates a `pg.Pool` from it and
    * ends it on `close()`. Give exactly one of `connectionString`, `pool` and `client`.

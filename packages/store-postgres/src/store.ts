@@ -40,6 +40,7 @@ export class PostgresSessionStore extends SegmentedSessionStore {
   constructor(options: PostgresStoreOptions | string) {
     const resolved = resolveOptions(options);
     super({
+      encryption: typeof options === 'string' ? undefined : options.encryption,
       operationTimeoutMs: resolved.operationTimeoutMs,
       capabilities: { maxDocumentBytes: resolved.maxDocumentBytes },
       historyCacheBytes: resolved.historyCacheBytes,

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { describeSessionStoreConformance } from '@agent-sessions/core/conformance';
+import { describeSessionStoreConformance, testEncryption } from '@agent-sessions/core/conformance';
 import { saveInChildProcess } from '@agent-sessions/test-services';
 import { afterAll, beforeAll } from 'vitest';
 import { PostgresSessionStore } from '../src/index.js';
@@ -18,17 +18,26 @@ afterAll(async () => {
   await db?.cleanup();
 });
 
-describeSessionStoreConformance('postgres', {
-  create: async (namespace) =>
-    new PostgresSessionStore({
-      pool: db.pool,
-      schema: db.schema,
-      table: namespace,
-      maxDocumentBytes: MAX_DOCUMENT_BYTES,
-    }),
-  ...conformanceHooks(() => db),
-  saveFromAnotherProcess: async (namespace, doc) => {
-    await saveInChildProcess(adapter, withQuery(db.url, { schema: db.schema, table: namespace }), doc);
-  },
-  capabilities: { maxDocumentBytes: MAX_DOCUMENT_BYTES },
-});
+// Twice: in clear, and with encryption at rest (heads, segments and names sealed).
+for (const encryption of [undefined, testEncryption()])
+  describeSessionStoreConformance(encryption ? 'postgres encrypted' : 'postgres', {
+    encryption,
+    create: async (namespace, common) =>
+      new PostgresSessionStore({
+        ...common,
+        pool: db.pool,
+        schema: db.schema,
+        table: namespace,
+        maxDocumentBytes: MAX_DOCUMENT_BYTES,
+      }),
+    ...conformanceHooks(() => db),
+    saveFromAnotherProcess: async (namespace, doc, common) => {
+      await saveInChildProcess(
+        adapter,
+        withQuery(db.url, { schema: db.schema, table: namespace }),
+        doc,
+        common?.encryption,
+      );
+    },
+    capabilities: { maxDocumentBytes: MAX_DOCUMENT_BYTES },
+  });

@@ -1,5 +1,6 @@
 /** Options of the Redis store: types with defaults, validation, and the URL form. */
 import {
+  type CommonStoreOptions,
   DEFAULT_HISTORY_CACHE_BYTES,
   DEFAULT_MAX_DOCUMENT_BYTES,
   DEFAULT_OPERATION_TIMEOUT_MS,
@@ -14,7 +15,7 @@ import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from '
 export const BACKEND = 'redis';
 export const DEFAULT_PREFIX = 'agent-sessions:';
 
-export interface RedisStoreOptions {
+export interface RedisStoreOptions extends CommonStoreOptions {
   /** `redis://` or `rediss://` URL of a server the store connects to (and closes). */
   url?: string;
   /** An existing ioredis `Redis` or `Cluster` client; the store leaves it open on close(). */

@@ -51,6 +51,7 @@ export class RedisSessionStore extends SegmentedSessionStore<RedisState> {
     const input: RedisStoreOptions = typeof options === 'string' ? { url: options } : options;
     const resolved = resolveOptions(input);
     super({
+      encryption: input.encryption,
       operationTimeoutMs: resolved.operationTimeoutMs,
       capabilities: { maxDocumentBytes: resolved.maxDocumentBytes },
       historyCacheBytes: resolved.historyCacheBytes,

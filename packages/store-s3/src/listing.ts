@@ -8,6 +8,7 @@
 
 import {
   compareSummaries,
+  EncryptionKeyError,
   isAfter,
   type ListQuery,
   type ListRow,
@@ -45,7 +46,7 @@ async function verify(source: IndexSource, entry: IndexEntry, parentId: string |
   try {
     return await liveSummary(source, entry, parentId);
   } catch (error) {
-    if (!(error instanceof SessionCorruptError)) throw error;
+    if (!(error instanceof SessionCorruptError || error instanceof EncryptionKeyError)) throw error;
     const position = { updated_at: entry.updatedAt, id: entry.id ?? error.sessionId ?? '' };
     return { ...position, unreadable: { id: entry.id, record: error.record, error } };
   }

@@ -34,15 +34,23 @@ export interface ObjectState {
   size: number | null;
 }
 
-/** `size`: the uncompressed bytes, given for gzip documents only (a plain one's Content-Length says it). */
-export function buildMetadata(session: SessionData, revision: number, size?: number): Record<string, string> {
+/**
+ * `size`: the uncompressed bytes, given for gzip documents only (a plain one's Content-Length says it). `name`: the
+ * name as listed (sealed when the store encrypts names).
+ */
+export function buildMetadata(
+  session: SessionData,
+  revision: number,
+  size?: number,
+  name: string = session.config.name,
+): Record<string, string> {
   const meta: Record<string, string> = { revision: String(revision), updated: String(session.updated_at) };
   if (size !== undefined) meta.size = String(size);
   const parentId = session.parent_id ?? null;
   if (parentId !== null) meta.parent = parentHash(parentId);
   if (isLongId(session.id)) meta.id = Buffer.from(session.id, 'utf8').toString('base64url');
   const summary = Buffer.from(
-    JSON.stringify([session.config.name, session.state, session.created_at, parentId, session.messages.length]),
+    JSON.stringify([name, session.state, session.created_at, parentId, session.messages.length]),
     'utf8',
   ).toString('base64url');
   if (summary.length <= MAX_SUMMARY_CHARS) meta.summary = summary;

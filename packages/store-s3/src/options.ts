@@ -1,6 +1,7 @@
 /** Options of the S3 store: types with their defaults, validation, and the `s3://` URL form. */
 
 import {
+  type CommonStoreOptions,
   DEFAULT_MAX_DOCUMENT_BYTES,
   DEFAULT_OPERATION_TIMEOUT_MS,
   InvalidArgumentError,
@@ -15,7 +16,7 @@ export type S3Credentials =
   | { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
   | (() => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>);
 
-export interface S3StoreOptions {
+export interface S3StoreOptions extends CommonStoreOptions {
   /** The bucket that holds the sessions. Required; it must exist. */
   bucket: string;
   /**

@@ -7,6 +7,7 @@
 import {
   assertRevision,
   BaseSessionStore,
+  type CommonStoreOptions,
   type ListQuery,
   type ListSessionsResult,
   type Message,
@@ -65,6 +66,7 @@ export class S3SessionStore extends BaseSessionStore {
   constructor(options: S3StoreOptions | string) {
     const resolved = resolveOptions(typeof options === 'string' ? optionsFromUrl(parseStoreUrl(options)) : options);
     super({
+      encryption: typeof options === 'string' ? undefined : options.encryption,
       operationTimeoutMs: resolved.operationTimeoutMs,
       capabilities: { atomicRevisions: resolved.conditionalWrites, maxDocumentBytes: resolved.maxDocumentBytes },
     });
@@ -181,7 +183,12 @@ export class S3SessionStore extends BaseSessionStore {
       Key: key,
       Body: body,
       ContentType: 'application/json; charset=utf-8',
-      Metadata: buildMetadata(session, revision, gzip ? size : undefined),
+      Metadata: buildMetadata(
+        session,
+        revision,
+        gzip ? size : undefined,
+        this.listedName(session.config.name, session.id),
+      ),
     };
     if (gzip) input.ContentEncoding = 'gzip';
     const conditional = this.#options.conditionalWrites;
@@ -390,6 +397,6 @@ export function createS3Store(options: S3StoreOptions | string): S3SessionStore 
 }
 
 /** Used by `openSessionStore('s3://bucket/prefix?…')`. */
-export function openFromUrl(url: StoreUrl): S3SessionStore {
-  return new S3SessionStore(optionsFromUrl(url));
+export function openFromUrl(url: StoreUrl, options: CommonStoreOptions = {}): S3SessionStore {
+  return new S3SessionStore({ ...optionsFromUrl(url), ...options });
 }

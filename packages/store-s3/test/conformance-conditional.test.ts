@@ -4,6 +4,7 @@
  * so the If-Match / If-None-Match path and the race tests run on every machine. An 8 MiB maxDocumentBytes lets the
  * suite exercise SessionTooLargeError.
  */
+import { testEncryption } from '@agent-sessions/core/conformance';
 import { conditionalTarget } from './support/conditional-target.js';
 import { describeS3Conformance } from './support/conformance.js';
 import { s3Service } from './support/service.js';
@@ -17,4 +18,14 @@ describeS3Conformance({
   options: { gzip: true, conditionalWrites: true },
   atomicRevisions: true,
   maxDocumentBytes: 8 * 1024 * 1024,
+});
+
+// Once more with encryption at rest (sealed bodies, sealed names in the metadata).
+describeS3Conformance({
+  name: `s3 encrypted, gzip, conditional writes (${gateway ? `${s3.source} behind the conditional-write gateway` : s3.source})`,
+  s3: target,
+  options: { gzip: true, conditionalWrites: true },
+  atomicRevisions: true,
+  maxDocumentBytes: 8 * 1024 * 1024,
+  encryption: testEncryption(),
 });

@@ -1,6 +1,7 @@
 /** Options of the SQLite store: types with their defaults, validation, and the `sqlite:` URL form. */
 import {
   type BaseStoreOptions,
+  type CommonStoreOptions,
   DEFAULT_HISTORY_CACHE_BYTES,
   DEFAULT_MAX_DOCUMENT_BYTES,
   InvalidArgumentError,
@@ -34,7 +35,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 /** `PRAGMA synchronous` levels the store accepts. */
 export type SynchronousMode = 'full' | 'normal';
 
-export interface SqliteStoreOptions extends BaseStoreOptions {
+export interface SqliteStoreOptions extends BaseStoreOptions, CommonStoreOptions {
   /**
    * The database file (created with its tables when missing; its folder must exist), or `":memory:"` for a private
    * in-memory database. Exactly one of `path` and `database` is required.

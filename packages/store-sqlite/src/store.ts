@@ -6,6 +6,7 @@
  */
 import {
   type Committed,
+  type CommonStoreOptions,
   type ListQuery,
   type ListSessionsResult,
   listingRow,
@@ -51,6 +52,7 @@ export class SqliteSessionStore extends SegmentedSessionStore {
   constructor(options: SqliteStoreOptions | string) {
     const resolved = resolveOptions(typeof options === 'string' ? { path: options } : options);
     super({
+      encryption: typeof options === 'string' ? undefined : options.encryption,
       operationTimeoutMs: resolved.operationTimeoutMs,
       capabilities: { atomicRevisions: true, maxDocumentBytes: resolved.maxDocumentBytes },
       historyCacheBytes: resolved.historyCacheBytes,
@@ -285,6 +287,6 @@ export function createSqliteStore(options: SqliteStoreOptions | string): SqliteS
 }
 
 /** `openSessionStore('sqlite:./sessions.db?table=…')`: see the README for the parameters. */
-export function openFromUrl(url: StoreUrl): SqliteSessionStore {
-  return new SqliteSessionStore(optionsFromUrl(url));
+export function openFromUrl(url: StoreUrl, options: CommonStoreOptions = {}): SqliteSessionStore {
+  return new SqliteSessionStore({ ...optionsFromUrl(url), ...options });
 }

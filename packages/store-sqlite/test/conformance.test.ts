@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeSessionStoreConformance } from '@agent-sessions/core/conformance';
+import { describeSessionStoreConformance, testEncryption } from '@agent-sessions/core/conformance';
 import { saveInChildProcess } from '@agent-sessions/test-services';
 import Database from 'better-sqlite3';
 import { SqliteSessionStore } from '../src/index.js';
@@ -15,12 +15,16 @@ const adapter = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 
 // Twice: with the default memory of what the store last read or wrote (saves compare messages by value), and without
 // it (historyCacheBytes 0: every save verifies the stored history by hashing the caller's messages).
-for (const [name, historyCacheBytes] of [
-  ['sqlite', undefined],
-  ['sqlite without remembered histories', 0],
+// A third time with encryption at rest (heads, segments and names sealed).
+for (const [name, historyCacheBytes, encryption] of [
+  ['sqlite', undefined, undefined],
+  ['sqlite without remembered histories', 0, undefined],
+  ['sqlite encrypted', undefined, testEncryption()],
 ] as const)
   describeSessionStoreConformance(name, {
-    create: async (namespace) => new SqliteSessionStore({ path: file(namespace), maxDocumentBytes, historyCacheBytes }),
+    encryption,
+    create: async (namespace, common) =>
+      new SqliteSessionStore({ ...common, path: file(namespace), maxDocumentBytes, historyCacheBytes }),
     destroy: async (_store, namespace) => {
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${file(namespace)}${suffix}`, { force: true });
     },
@@ -61,8 +65,8 @@ for (const [name, historyCacheBytes] of [
         db.close();
       }
     },
-    saveFromAnotherProcess: async (namespace, doc) => {
-      await saveInChildProcess(adapter, `sqlite:${file(namespace)}`, doc);
+    saveFromAnotherProcess: async (namespace, doc, common) => {
+      await saveInChildProcess(adapter, `sqlite:${file(namespace)}`, doc, common?.encryption);
     },
     capabilities: { maxDocumentBytes },
   });

@@ -7,10 +7,13 @@
  * ```
  * It needs vitest (and fast-check) installed beside it; tests are imported explicitly, no globals.
  */
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe } from 'vitest';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from '../abstract-store.js';
 import type { SessionStore } from '../contract.js';
+import { type EncryptionOptions, resolveEncryption } from '../encryption.js';
 import type { ConformanceCapabilities, ConformanceOptions, SuiteContext } from './context.js';
+import { describeEncryption } from './encryption.js';
 import { describeIds } from './ids.js';
 import { describeLifecycle } from './lifecycle.js';
 import { describeListing } from './listing.js';
@@ -25,6 +28,11 @@ export { applicationShaped, arbitrarySession } from './arbitraries.js';
 export type { ConformanceCapabilities, ConformanceOptions } from './context.js';
 export { fixtureDocuments, makeCostRecord, makeMessage, makeSession } from './data.js';
 
+/** Encryption options with a fresh random key, for running the suite encrypted (`encryption: testEncryption()`). */
+export function testEncryption(): EncryptionOptions {
+  return { keys: [{ id: 'conformance', key: randomBytes(32) }] };
+}
+
 let namespaceCounter = 0;
 
 export function describeSessionStoreConformance(name: string, options: ConformanceOptions): void {
@@ -34,6 +42,8 @@ export function describeSessionStoreConformance(name: string, options: Conforman
     concurrentWriters: options.capabilities?.concurrentWriters ?? true,
   };
   const opened: { store: SessionStore; namespace: string; owner: boolean }[] = [];
+  const common = options.encryption === undefined ? undefined : { encryption: options.encryption };
+  const cipher = resolveEncryption(options.encryption, () => name);
 
   const ctx: SuiteContext = {
     name,
@@ -41,14 +51,17 @@ export function describeSessionStoreConformance(name: string, options: Conforman
     caps,
     async fresh() {
       const namespace = `conf_${process.pid}_${Date.now().toString(36)}_${(namespaceCounter++).toString(36)}`;
-      const store = await options.create(namespace);
+      const store = await options.create(namespace, common);
       opened.push({ store, namespace, owner: true });
       return { store, namespace };
     },
-    async reopen(namespace) {
-      const store = await options.create(namespace);
+    async reopen(namespace, replaced) {
+      const store = await options.create(namespace, replaced ?? common);
       opened.push({ store, namespace, owner: false });
       return store;
+    },
+    plainSegment(text, id) {
+      return cipher === null ? text : cipher.open(text, id, 'segment', 'raw segment');
     },
     runs(n) {
       return Math.max(1, Math.round(n * (options.propertyRunsScale ?? 1)));
@@ -71,5 +84,6 @@ export function describeSessionStoreConformance(name: string, options: Conforman
     describeListing(ctx);
     describeUnreadable(ctx);
     describeLifecycle(ctx);
+    describeEncryption(ctx);
   });
 }

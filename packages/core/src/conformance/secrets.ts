@@ -42,7 +42,8 @@ export function describeSecrets(ctx: SuiteContext): void {
         const { store, namespace } = await ctx.fresh();
         await store.save(withKey('secret-raw'));
         const raw = bytesOf(await rawRead!(namespace, 'secret-raw'));
-        expect(raw).toContain('anthropic'); // rawRead really returns this session's bytes
+        // rawRead really returns this session's bytes (sealed when the suite runs encrypted)
+        expect(raw).toContain(ctx.options.encryption === undefined ? 'anthropic' : 'asenc1.');
         expect(raw).not.toContain(SECRET);
         expect(raw).not.toContain('api_key');
         await store.appendMessages('secret-raw', [makeMessage(0, 'after')]);

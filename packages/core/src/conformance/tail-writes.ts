@@ -31,7 +31,12 @@ export function describeTailWrites(ctx: SuiteContext): void {
           const { store, namespace } = await ctx.fresh();
           const reader = mode === 'the store that wrote it' ? store : await ctx.reopen(namespace);
           const save = async (doc: unknown) => {
-            if (mode === 'another process') await fromChild?.(namespace, doc);
+            if (mode === 'another process')
+              await fromChild?.(
+                namespace,
+                doc,
+                ctx.options.encryption ? { encryption: ctx.options.encryption } : undefined,
+              );
             else await reader.save(doc as SessionData);
           };
           let run = 0;
@@ -57,7 +62,7 @@ export function describeTailWrites(ctx: SuiteContext): void {
                 else {
                   // …and one new segment holds the new messages, and nothing else.
                   expect(after).toHaveLength(before.length + 1);
-                  const text = after.at(-1) as string;
+                  const text = ctx.plainSegment(after.at(-1) as string, id);
                   expect(JSON.parse(`[${text}]`)).toEqual(tail);
                   expect(Buffer.byteLength(text)).toBe(Buffer.byteLength(JSON.stringify(tail).slice(1, -1)));
                 }

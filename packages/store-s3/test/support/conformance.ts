@@ -1,5 +1,6 @@
 /** The conformance call shared by the plain and the gzip/conditional runs. */
 
+import type { EncryptionOptions } from '@agent-sessions/core';
 import { describeSessionStoreConformance } from '@agent-sessions/core/conformance';
 import type { S3Service } from '@agent-sessions/test-services';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -16,6 +17,8 @@ export interface ConformanceRun {
   options: Partial<S3StoreOptions>;
   atomicRevisions: boolean;
   maxDocumentBytes?: number;
+  /** Run the suite with encryption at rest. */
+  encryption?: EncryptionOptions;
 }
 
 export function describeS3Conformance(run: ConformanceRun): void {
@@ -24,8 +27,10 @@ export function describeS3Conformance(run: ConformanceRun): void {
   const raw = rawClient(s3);
   const prefixOf = (namespace: string) => `${root}${namespace}/`;
   describeSessionStoreConformance(run.name, {
-    create: async (namespace) =>
+    encryption: run.encryption,
+    create: async (namespace, common) =>
       openStore(s3, prefixOf(namespace), {
+        ...common,
         ...run.options,
         ...(run.maxDocumentBytes === undefined ? {} : { maxDocumentBytes: run.maxDocumentBytes }),
       }),
