@@ -27,7 +27,12 @@ export const PROGRESS_MODES: readonly ProgressMode[] = ['tty', 'plain', 'off'];
 
 /** Each command's own options, on top of {@link GLOBAL_OPTIONS}. */
 export const COMMAND_OPTIONS = {
-  ls: { limit: { type: 'string', short: 'n' }, parent: { type: 'string' }, json: { type: 'boolean' } },
+  ls: {
+    limit: { type: 'string', short: 'n' },
+    parent: { type: 'string' },
+    json: { type: 'boolean' },
+    strict: { type: 'boolean' },
+  },
   show: { json: { type: 'boolean' }, full: { type: 'boolean' } },
   rm: { force: { type: 'boolean', short: 'f' } },
   export: { parent: { type: 'string' }, output: { type: 'string', short: 'o' } },

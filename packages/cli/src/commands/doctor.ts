@@ -69,7 +69,7 @@ export async function doctor(ctx: CommandContext): Promise<number> {
 
   const opened: SessionStore = await step(
     'open',
-    () => ctx.openStore(url),
+    () => ctx.openStore(url, { create: false }),
     (s) => `backend ${s.backendName}`,
   );
   await step('health check', () => opened.healthCheck());

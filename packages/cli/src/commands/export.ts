@@ -33,9 +33,10 @@ export async function exportSessions(ctx: CommandContext): Promise<number> {
   const ids = ctx.args.positionals;
   const parentId = stringOption(ctx.args.values, 'parent');
   if (ids.length > 0 && parentId !== undefined) throw new UsageError('export takes ids or --parent, not both');
+  // `-o -` is standard output, as no -o is.
   const outputPath = stringOption(ctx.args.values, 'output');
   // A path that cannot be written fails here, before the store is opened or any progress is shown.
-  const output = outputPath === undefined ? null : await openOutputFile(outputPath);
+  const output = outputPath === undefined || outputPath === '-' ? null : await openOutputFile(outputPath);
   try {
     const code = await exportTo(ctx, ids, parentId, output);
     await output?.commit();
@@ -52,7 +53,7 @@ async function exportTo(
   parentId: string | undefined,
   output: OutputFile | null,
 ): Promise<number> {
-  const store = await ctx.openStore();
+  const store = await ctx.openStore(undefined, { create: false });
 
   // The total only feeds the progress display; counting ids is far cheaper than reading documents.
   const total =

@@ -76,7 +76,7 @@ export async function migrate(ctx: CommandContext): Promise<number> {
   parseStoreUrl(toUrl);
   if (fromUrl.trim() === toUrl.trim()) throw new UsageError('--from and --to name the same store');
   const dryRun = ctx.args.values['dry-run'] === true;
-  const from = await ctx.openStore(fromUrl);
+  const from = await ctx.openStore(fromUrl, { create: false });
   const to = await ctx.openStore(toUrl);
 
   const total = ctx.progressMode === 'off' ? null : (await from.list()).length;

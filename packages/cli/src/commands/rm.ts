@@ -7,7 +7,7 @@ export async function rm(ctx: CommandContext): Promise<number> {
   const ids = ctx.args.positionals;
   if (ids.length === 0) throw new UsageError('rm needs at least one session id');
   const force = ctx.args.values.force === true;
-  const store = await ctx.openStore();
+  const store = await ctx.openStore(undefined, { create: false });
   let missing = 0;
   for (const id of new Set(ids)) {
     if (await store.delete(id)) ctx.print(`removed ${safeText(id)}`);

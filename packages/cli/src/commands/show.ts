@@ -8,7 +8,7 @@ export async function show(ctx: CommandContext): Promise<number> {
   const [id, ...extra] = ctx.args.positionals;
   if (id === undefined) throw new UsageError('show needs a session id (agent-sessions ls lists them)');
   if (extra.length > 0) throw new UsageError('show takes one session id');
-  const store = await ctx.openStore();
+  const store = await ctx.openStore(undefined, { create: false });
   const session = await store.load(id);
   if (session === null) {
     ctx.warn(`agent-sessions: session "${id}" not found in this store (agent-sessions ls lists the ids).`);
