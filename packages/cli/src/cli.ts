@@ -10,6 +10,7 @@ import { serve } from './commands/serve.js';
 import { show } from './commands/show.js';
 import { type CliIO, CommandContext } from './context.js';
 import { usage } from './help.js';
+import { explainUnavailable } from './unavailable.js';
 import { version } from './version.js';
 
 type Command = (ctx: CommandContext) => Promise<number>;
@@ -45,6 +46,9 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const ctx = new CommandContext(io, args);
   try {
     return await HANDLERS[args.command](ctx);
+  } catch (error) {
+    explainUnavailable(error, ctx.urls);
+    throw error;
   } finally {
     await ctx.closeAll();
   }

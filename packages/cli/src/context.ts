@@ -53,6 +53,8 @@ export class CommandContext {
   readonly args: ParsedArgs;
   readonly progressMode: ProgressMode | 'auto';
   readonly #open: SessionStore[] = [];
+  /** The URLs of the stores this command opened or tried to open, for error messages. */
+  readonly urls: string[] = [];
 
   constructor(io: CliIO, args: ParsedArgs) {
     this.io = io;
@@ -71,6 +73,7 @@ export class CommandContext {
    * AGENT_SESSIONS_RESOLVE_FROM is set, from that folder only.
    */
   async openStore(url: string = this.storeUrl(), options: OpenOptions = {}): Promise<SessionStore> {
+    this.urls.push(url);
     try {
       return await this.#openUrl(options.create === false ? withoutCreate(url) : url);
     } catch (error) {

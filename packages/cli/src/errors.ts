@@ -24,7 +24,7 @@ function oneLine(text: string): string {
 /** The message without a stack trace, on one line, prefixed with the program name. */
 export function formatError(error: unknown): string {
   if (error instanceof UsageError)
-    return `agent-sessions: ${oneLine(error.message)}. Run "agent-sessions --help" for usage.`;
+    return `agent-sessions: ${oneLine(error.message).replace(/([^.?!])$/, '$1.')} Run "agent-sessions --help" for usage.`;
   if (error instanceof SessionStoreError || error instanceof DoctorError || error instanceof FileError)
     return `agent-sessions: ${oneLine(error.message)}`;
   const err = error as NodeJS.ErrnoException | null;

@@ -2,6 +2,7 @@
 import { encodeSession } from '@agent-sessions/core';
 import { UsageError } from '../args.js';
 import type { CommandContext } from '../context.js';
+import { resolveSessionId } from '../resolve-id.js';
 import { renderTranscript } from '../transcript.js';
 
 export async function show(ctx: CommandContext): Promise<number> {
@@ -9,7 +10,8 @@ export async function show(ctx: CommandContext): Promise<number> {
   if (id === undefined) throw new UsageError('show needs a session id (agent-sessions ls lists them)');
   if (extra.length > 0) throw new UsageError('show takes one session id');
   const store = await ctx.openStore(undefined, { create: false });
-  const session = await store.load(id);
+  const resolved = await resolveSessionId(store, id);
+  const session = resolved === null ? null : await store.load(resolved);
   if (session === null) {
     ctx.warn(`agent-sessions: session "${id}" not found in this store (agent-sessions ls lists the ids).`);
     return 1;
