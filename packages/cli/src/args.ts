@@ -35,9 +35,15 @@ export const COMMAND_OPTIONS = {
     strict: { type: 'boolean' },
   },
   show: { json: { type: 'boolean' }, full: { type: 'boolean' } },
-  rm: { force: { type: 'boolean', short: 'f' } },
-  export: { parent: { type: 'string' }, output: { type: 'string', short: 'o' } },
+  rm: {
+    force: { type: 'boolean', short: 'f' },
+    yes: { type: 'boolean', short: 'y' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  export: { parent: { type: 'string' }, output: { type: 'string', short: 'o' }, json: { type: 'boolean' } },
   import: {
+    json: { type: 'boolean' },
     strict: { type: 'boolean' },
     'skip-existing': { type: 'boolean' },
     input: { type: 'string', short: 'i' },
@@ -47,9 +53,11 @@ export const COMMAND_OPTIONS = {
     to: { type: 'string' },
     layout: { type: 'string' },
     'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
   },
-  doctor: { 'read-only': { type: 'boolean' } },
+  doctor: { 'read-only': { type: 'boolean' }, json: { type: 'boolean' } },
   serve: { port: { type: 'string' }, host: { type: 'string' }, 'allow-delete': { type: 'boolean' } },
+  completion: {},
   help: {},
 } as const satisfies Record<string, OptionSpec>;
 

@@ -1,5 +1,6 @@
 /** Dispatch: parse the command line, run the command, close what it opened. Returns the exit code. */
 import { COMMANDS, type CommandName, parseCommandLine, UsageError } from './args.js';
+import { completion } from './commands/completion.js';
 import { doctor } from './commands/doctor.js';
 import { exportSessions } from './commands/export.js';
 import { importSessions } from './commands/import.js';
@@ -24,6 +25,7 @@ const HANDLERS: Record<Exclude<CommandName, 'help'>, Command> = {
   migrate,
   doctor,
   serve,
+  completion,
 };
 
 /** Runs one command line. Errors propagate to the caller, which turns them into one line and an exit code. */

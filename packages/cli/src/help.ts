@@ -49,6 +49,11 @@ const USAGE: Record<CommandName, string> = {
       --host ADDR     address to listen on (default 127.0.0.1, this machine only); another
                       address lets other machines read every session: a warning is printed
       --allow-delete  offer a button that deletes a session`,
+  completion: `agent-sessions completion bash|zsh|fish
+  Prints a shell completion script for commands and options:
+    bash: eval "$(agent-sessions completion bash)"   (in ~/.bashrc)
+    zsh:  agent-sessions completion zsh > "\${fpath[1]}/_agent-sessions"
+    fish: agent-sessions completion fish > ~/.config/fish/completions/agent-sessions.fish`,
   help: `agent-sessions help [command]`,
 };
 

@@ -8,7 +8,8 @@ import { redactUrl } from './context.js';
 const DEFAULT_PORTS: Record<string, string> = { redis: '6379', rediss: '6379', postgres: '5432', postgresql: '5432' };
 const BACKEND_OF: Record<string, string> = { rediss: 'redis', postgresql: 'postgres' };
 const CHECK: Record<string, string> = {
-  redis: 'that redis-server runs there and listens on that address (bind, protected-mode), firewalls, and rediss:// if it expects TLS',
+  redis:
+    'that redis-server runs there and listens on that address (bind, protected-mode), firewalls, and rediss:// if it expects TLS',
   postgres: 'that PostgreSQL runs there and accepts TCP connections (listen_addresses, pg_hba.conf), and firewalls',
 };
 

@@ -129,12 +129,14 @@ export async function importSessions(ctx: CommandContext): Promise<number> {
     input.destroy();
   }
   if (fatal !== null) throw fatal;
-  ctx.warn(
-    `import: ${counts.imported} imported` +
-      (skipExisting ? `, ${counts.skipped} skipped (already stored)` : '') +
-      `, ${counts.invalid} invalid line${counts.invalid === 1 ? '' : 's'}${strict || counts.invalid === 0 ? '' : ' skipped'}` +
-      (stopped === null ? '' : `; ${stopped}`),
-  );
+  if (ctx.args.values.json === true) ctx.print(JSON.stringify({ ...counts, stopped: stopped !== null }));
+  else
+    ctx.warn(
+      `import: ${counts.imported} imported` +
+        (skipExisting ? `, ${counts.skipped} skipped (already stored)` : '') +
+        `, ${counts.invalid} invalid line${counts.invalid === 1 ? '' : 's'}${strict || counts.invalid === 0 ? '' : ' skipped'}` +
+        (stopped === null ? '' : `; ${stopped}`),
+    );
   // Skipped lines fail the run too (as export's skipped records do), so a script sees that not everything went in.
   return stopped === null && counts.invalid === 0 ? 0 : 1;
 }

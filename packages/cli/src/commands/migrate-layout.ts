@@ -57,10 +57,12 @@ export async function migrateLayout(ctx: CommandContext, layout: string): Promis
   } finally {
     progress.finish();
   }
-  ctx.print(
-    `migrate --layout ${layout} ${redactUrl(url)}${dryRun ? ' (dry run, nothing written)' : ''}: ` +
-      `${dryRun ? 'would move' : 'moved'} ${counts.moved}, skipped ${counts.already} (already in place), ` +
-      `kept ${counts.kept}, failed ${counts.failed}`,
-  );
+  if (ctx.args.values.json === true) ctx.print(JSON.stringify({ store: redactUrl(url), layout, dryRun, ...counts }));
+  else
+    ctx.print(
+      `migrate --layout ${layout} ${redactUrl(url)}${dryRun ? ' (dry run, nothing written)' : ''}: ` +
+        `${dryRun ? 'would move' : 'moved'} ${counts.moved}, skipped ${counts.already} (already in place), ` +
+        `kept ${counts.kept}, failed ${counts.failed}`,
+    );
   return counts.failed > 0 ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 /** `show <id>`: the conversation as a readable transcript, or the stored document with `--json`. */
 import { encodeSession } from '@agent-sessions/core';
+import { assertValidSessionId } from '@agent-sessions/core/adapter';
 import { UsageError } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { resolveSessionId } from '../resolve-id.js';
@@ -9,6 +10,8 @@ export async function show(ctx: CommandContext): Promise<number> {
   const [id, ...extra] = ctx.args.positionals;
   if (id === undefined) throw new UsageError('show needs a session id (agent-sessions ls lists them)');
   if (extra.length > 0) throw new UsageError('show takes one session id');
+  // An id that cannot exist is a usage error (exit 2), before any store is opened.
+  assertValidSessionId(id);
   const store = await ctx.openStore(undefined, { create: false });
   const resolved = await resolveSessionId(store, id);
   const session = resolved === null ? null : await store.load(resolved);
