@@ -9,6 +9,7 @@ import {
   parseStoreUrl,
   type SessionStore,
   SessionStoreError,
+  StoreNotFoundError,
 } from '@agent-sessions/core/adapter';
 import { UsageError } from '../args.js';
 import { sameDocument } from '../compare.js';
@@ -34,6 +35,8 @@ export interface DoctorReport {
 
 /** Advice beyond what the error itself says, by error code. */
 function advice(error: unknown, scheme: string): string {
+  if (error instanceof StoreNotFoundError)
+    return ' Fix: check the path or names in the URL; doctor creates nothing (a store is made by its first write, such as an import).';
   const code = error instanceof SessionStoreError ? error.code : null;
   const network = !['file', 'sqlite', 'memory'].includes(scheme);
   if (code === 'STORE_ACCESS')
