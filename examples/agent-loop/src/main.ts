@@ -1,7 +1,8 @@
 /**
- * The quick-start job (`pnpm start`): an agent conversation over several turns, saved after each turn to the store
- * named by SESSION_STORE_URL (default: the file store in ./.sessions), then the store is reopened, the session
- * resumed and the sessions listed.
+ * The quick-start job (`pnpm start`): an agent conversation over several turns with a scripted model (no API key,
+ * no network), saved after each turn to the store named by SESSION_STORE_URL (default: the file store in
+ * ./.sessions), then the store is reopened, the session resumed, the sessions listed and the saved conversation
+ * printed. The session has a fixed id, so a rerun replaces it instead of adding another copy.
  */
 import {
   createSession,
@@ -12,8 +13,11 @@ import {
   SESSION_STORE_URL_ENV,
   type SessionData,
 } from '@agent-sessions/core';
+import { printConversation } from './conversation.js';
 
 const url = process.env[SESSION_STORE_URL_ENV] ?? DEFAULT_SESSION_STORE_URL;
+/** One id for the demo's session: a rerun replaces it (and says so) instead of piling up copies. */
+const DEMO_SESSION_ID = 'demo-fix-login-tests';
 
 /** A scripted stand-in for the model: each user turn gets a tool call, a tool result and an answer. */
 const script = [
@@ -62,14 +66,19 @@ function account(session: SessionData, prompt: number, completion: number): void
 
 async function main(): Promise<void> {
   console.log(`store: ${url}`);
+  console.log('model: scripted (a fixed conversation stands in for the model: no API key, no network)\n');
   let store = await openSessionStore(url);
   const session = createSession({
+    id: DEMO_SESSION_ID,
     name: 'fix-login-tests',
     model: 'claude-sonnet-4',
     toolNames: ['bash', 'read', 'edit'],
   });
 
-  let revision = (await store.save(session, { expectedRevision: 0 })).revision;
+  // A rerun starts the demo's session over, in place: the revision check is against what the last run left.
+  const previous = await store.get(DEMO_SESSION_ID);
+  if (previous) console.log(`rerun: replacing the demo session saved last time (revision ${previous.revision})`);
+  let revision = (await store.save(session, { expectedRevision: previous?.revision ?? 0 })).revision;
   for (let i = 0; i < script.length - 1; i++) {
     session.messages.push(...turn(i));
     account(session, 1200 * (i + 1), 150);
@@ -95,7 +104,11 @@ async function main(): Promise<void> {
     console.log(
       `  ${s.id}  ${s.name.padEnd(18)} ${s.state.padEnd(9)} ${String(s.message_count).padStart(3)} messages  rev ${s.revision}`,
     );
+  const saved = await store.load(DEMO_SESSION_ID);
   await store.close();
+  if (saved) printConversation(saved);
+  const storeOption = process.env[SESSION_STORE_URL_ENV] ? ` --store '${url}'` : '';
+  console.log(`\nsee it again: pnpm cli show ${DEMO_SESSION_ID}${storeOption}   (pnpm cli ls lists every session)`);
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@
  * command's own options. Anything wrong here is a {@link UsageError} (exit code 2).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { closest } from './suggest.js';
 
 /** A mistake in how the command was called: exit code 2 with a pointer to `--help`. */
 export class UsageError extends Error {
@@ -27,11 +28,22 @@ export const PROGRESS_MODES: readonly ProgressMode[] = ['tty', 'plain', 'off'];
 
 /** Each command's own options, on top of {@link GLOBAL_OPTIONS}. */
 export const COMMAND_OPTIONS = {
-  ls: { limit: { type: 'string', short: 'n' }, parent: { type: 'string' }, json: { type: 'boolean' } },
+  ls: {
+    limit: { type: 'string', short: 'n' },
+    parent: { type: 'string' },
+    json: { type: 'boolean' },
+    strict: { type: 'boolean' },
+  },
   show: { json: { type: 'boolean' }, full: { type: 'boolean' } },
-  rm: { force: { type: 'boolean', short: 'f' } },
-  export: { parent: { type: 'string' }, output: { type: 'string', short: 'o' } },
+  rm: {
+    force: { type: 'boolean', short: 'f' },
+    yes: { type: 'boolean', short: 'y' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  export: { parent: { type: 'string' }, output: { type: 'string', short: 'o' }, json: { type: 'boolean' } },
   import: {
+    json: { type: 'boolean' },
     strict: { type: 'boolean' },
     'skip-existing': { type: 'boolean' },
     input: { type: 'string', short: 'i' },
@@ -41,9 +53,11 @@ export const COMMAND_OPTIONS = {
     to: { type: 'string' },
     layout: { type: 'string' },
     'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
   },
-  doctor: { 'read-only': { type: 'boolean' } },
+  doctor: { 'read-only': { type: 'boolean' }, json: { type: 'boolean' } },
   serve: { port: { type: 'string' }, host: { type: 'string' }, 'allow-delete': { type: 'boolean' } },
+  completion: {},
   help: {},
 } as const satisfies Record<string, OptionSpec>;
 
@@ -85,8 +99,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     throw new UsageError(argv.length === 0 ? 'missing command' : 'missing command before the options');
   }
   const name = argv[index] as string;
-  if (!Object.hasOwn(COMMAND_OPTIONS, name))
-    throw new UsageError(`unknown command "${name}"; commands: ${COMMANDS.filter((c) => c !== 'help').join(', ')}`);
+  if (!Object.hasOwn(COMMAND_OPTIONS, name)) {
+    const guess = closest(name, COMMANDS);
+    throw new UsageError(
+      `unknown command "${name}"${guess === null ? '' : `; did you mean "${guess}"?`} Commands: ${COMMANDS.filter((c) => c !== 'help').join(', ')}`,
+    );
+  }
   const command = name as CommandName;
   const rest = [...argv.slice(0, index), ...argv.slice(index + 1)];
   const { values, positionals } = parse(rest, { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS[command] }, command);
@@ -100,8 +118,17 @@ function parse(argv: readonly string[], options: OptionSpec, where: string) {
   } catch (error) {
     // parseArgs messages name the option and sometimes add advice on a second line; keep one line.
     const message = (error as Error).message.split('\n')[0]?.replace(/\.$/, '') ?? 'bad arguments';
-    throw new UsageError(`${where}: ${message}`);
+    throw new UsageError(`${where}: ${unknownOption(error, options) ?? message}`);
   }
+}
+
+/** "unknown option --jsno; did you mean --json?" for an option this command does not have; else null. */
+function unknownOption(error: unknown, options: OptionSpec): string | null {
+  if ((error as { code?: string }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return null;
+  const typed = /'(-{1,2}[^'=]+)/.exec((error as Error).message)?.[1];
+  if (typed === undefined) return null;
+  const guess = typed.startsWith('--') ? closest(typed.slice(2), Object.keys(options)) : null;
+  return `unknown option ${typed}${guess === null ? '' : `; did you mean --${guess}?`}`;
 }
 
 /** A positive integer option (such as `--limit`); `fallback` when absent. */

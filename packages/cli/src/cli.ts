@@ -1,5 +1,6 @@
 /** Dispatch: parse the command line, run the command, close what it opened. Returns the exit code. */
 import { COMMANDS, type CommandName, parseCommandLine, UsageError } from './args.js';
+import { completion } from './commands/completion.js';
 import { doctor } from './commands/doctor.js';
 import { exportSessions } from './commands/export.js';
 import { importSessions } from './commands/import.js';
@@ -10,6 +11,7 @@ import { serve } from './commands/serve.js';
 import { show } from './commands/show.js';
 import { type CliIO, CommandContext } from './context.js';
 import { usage } from './help.js';
+import { explainUnavailable } from './unavailable.js';
 import { version } from './version.js';
 
 type Command = (ctx: CommandContext) => Promise<number>;
@@ -23,6 +25,7 @@ const HANDLERS: Record<Exclude<CommandName, 'help'>, Command> = {
   migrate,
   doctor,
   serve,
+  completion,
 };
 
 /** Runs one command line. Errors propagate to the caller, which turns them into one line and an exit code. */
@@ -45,6 +48,9 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const ctx = new CommandContext(io, args);
   try {
     return await HANDLERS[args.command](ctx);
+  } catch (error) {
+    explainUnavailable(error, ctx.urls);
+    throw error;
   } finally {
     await ctx.closeAll();
   }

@@ -10,10 +10,20 @@ import {
   openSessionStore,
   SESSION_STORE_URL_ENV,
   type SessionStore,
+  StoreNotFoundError,
   StoreNotInstalledError,
 } from '@agent-sessions/core/adapter';
 import { type ParsedArgs, type ProgressMode, resolveProgressMode, stringOption } from './args.js';
 import { Progress, type ProgressOptions } from './progress.js';
+import { withoutCreate } from './read-only-url.js';
+
+export interface OpenOptions {
+  /**
+   * `false` for commands that only read (ls, show, export, doctor, serve, rm, the source of migrate): a store that
+   * does not exist is an error naming it, and nothing (folder, file, table) is created.
+   */
+  create?: boolean;
+}
 
 export interface CliIO {
   stdin: Readable;
@@ -43,6 +53,8 @@ export class CommandContext {
   readonly args: ParsedArgs;
   readonly progressMode: ProgressMode | 'auto';
   readonly #open: SessionStore[] = [];
+  /** The URLs of the stores this command opened or tried to open, for error messages. */
+  readonly urls: string[] = [];
 
   constructor(io: CliIO, args: ParsedArgs) {
     this.io = io;
@@ -60,7 +72,23 @@ export class CommandContext {
    * application), then from beside this CLI (adapters installed next to a global or npx install). When
    * AGENT_SESSIONS_RESOLVE_FROM is set, from that folder only.
    */
-  async openStore(url: string = this.storeUrl()): Promise<SessionStore> {
+  async openStore(url: string = this.storeUrl(), options: OpenOptions = {}): Promise<SessionStore> {
+    this.urls.push(url);
+    try {
+      return await this.#openUrl(options.create === false ? withoutCreate(url) : url);
+    } catch (error) {
+      if (error instanceof StoreNotFoundError && !this.#storeGiven())
+        error.message += ` (no --store was given and ${SESSION_STORE_URL_ENV} is unset, so the store is ${DEFAULT_SESSION_STORE_URL})`;
+      throw error;
+    }
+  }
+
+  /** Whether the user named a store (`--store` or the environment), rather than getting the default. */
+  #storeGiven(): boolean {
+    return Boolean(stringOption(this.args.values, 'store') || this.io.env[SESSION_STORE_URL_ENV]);
+  }
+
+  async #openUrl(url: string): Promise<SessionStore> {
     let store: SessionStore;
     const resolveFrom = this.io.env[RESOLVE_FROM_ENV];
     if (resolveFrom) {

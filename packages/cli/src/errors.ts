@@ -2,6 +2,7 @@
 import { SessionStoreError } from '@agent-sessions/core';
 import { UsageError } from './args.js';
 import { DoctorError } from './commands/doctor.js';
+import { FileError } from './file-error.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -23,8 +24,8 @@ function oneLine(text: string): string {
 /** The message without a stack trace, on one line, prefixed with the program name. */
 export function formatError(error: unknown): string {
   if (error instanceof UsageError)
-    return `agent-sessions: ${oneLine(error.message)}. Run "agent-sessions --help" for usage.`;
-  if (error instanceof SessionStoreError || error instanceof DoctorError)
+    return `agent-sessions: ${oneLine(error.message).replace(/([^.?!])$/, '$1.')} Run "agent-sessions --help" for usage.`;
+  if (error instanceof SessionStoreError || error instanceof DoctorError || error instanceof FileError)
     return `agent-sessions: ${oneLine(error.message)}`;
   const err = error as NodeJS.ErrnoException | null;
   if (err && (err.code === 'ERR_MODULE_NOT_FOUND' || err.code === 'MODULE_NOT_FOUND')) {

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { FileError } from './file-error.js';
 
 export interface OutputFile {
   readonly stream: WriteStream;
@@ -23,11 +24,8 @@ export async function openOutputFile(path: string): Promise<OutputFile> {
   try {
     await once(stream, 'open');
   } catch (error) {
-    // The user named `path`, not the temporary name: say it in their terms (the code stays for the error line).
-    const err = error as NodeJS.ErrnoException;
-    err.message = err.message.replaceAll(temp, path);
-    err.path = path;
-    throw err;
+    // The user named `path`, not the temporary name: say it in their terms.
+    throw new FileError(path, 'write', error);
   }
   const abort = (): void => {
     stream.destroy();

@@ -8,7 +8,11 @@ import type { ProgressMode } from './args.js';
 export interface ProgressStream {
   write(chunk: string): unknown;
   isTTY?: boolean;
+  /** The terminal's width: every frame fits in it. Default 80. */
   columns?: number;
+  /** A terminal emits 'resize' when its width changes: the bar is redrawn to the new width. */
+  on?(event: 'resize', listener: () => void): unknown;
+  off?(event: 'resize', listener: () => void): unknown;
 }
 
 export interface ProgressOptions {
@@ -47,6 +51,25 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
+/** 1234567 → "1.2 MB": sizes of the input, in the units `ls -h` uses (powers of 1000 here, like disk sizes). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Cuts `text` to `width` characters, marking the cut with "…". */
+function fit(text: string, width: number): string {
+  if (text.length <= width) return text;
+  return width <= 1 ? text.slice(0, Math.max(0, width)) : `${text.slice(0, width - 1)}…`;
+}
+
 function formatRate(perSecond: number): string {
   if (!Number.isFinite(perSecond)) return '?/s';
   return perSecond >= 100 ? `${Math.round(perSecond)}/s` : `${perSecond.toFixed(1)}/s`;
@@ -69,6 +92,9 @@ export class Progress {
   #lastPrinted = -1;
   #barShown = false;
   #finished = false;
+  /** Characters of the frame on screen now: after a narrower resize it may span several rows. */
+  #shownLength = 0;
+  readonly #onResize = (): void => this.#redrawAfterResize();
 
   constructor(options: ProgressOptions) {
     this.#stream = options.stream ?? process.stderr;
@@ -81,7 +107,10 @@ export class Progress {
     this.#inputBytes = options.total === null ? (options.inputBytes ?? null) : null;
     this.#start = this.#now();
     this.#lastDraw = this.#start;
-    if (this.mode === 'tty') this.#draw();
+    if (this.mode === 'tty') {
+      this.#stream.on?.('resize', this.#onResize);
+      this.#draw();
+    }
   }
 
   get done(): number {
@@ -124,6 +153,7 @@ export class Progress {
     if (this.#finished) return;
     this.#finished = true;
     if (this.mode === 'tty') {
+      this.#stream.off?.('resize', this.#onResize);
       this.#draw();
       this.#stream.write('\n');
     } else if (this.mode === 'plain' && this.#lastPrinted !== this.#done) {
@@ -167,9 +197,11 @@ export class Progress {
   #counts(): string {
     const fraction = this.#fraction();
     if (fraction === null) return `${this.#done} ${this.#unit}`;
-    const percent = `(${Math.floor(fraction * 100)}%)`;
-    if (this.#total === null) return `${this.#done} ${this.#unit} ${percent}`;
-    return `${this.#done}/${this.#total} ${this.#unit} ${percent}`;
+    const percent = `${Math.floor(fraction * 100)}%`;
+    // Without an item total the share is of the input's bytes: say so, instead of a count beside a byte share.
+    if (this.#total === null)
+      return `${this.#done} ${this.#unit}, ${percent} of ${formatBytes(this.#inputBytes ?? 0)} read`;
+    return `${this.#done}/${this.#total} ${this.#unit} (${percent})`;
   }
 
   #status(): string {
@@ -177,21 +209,44 @@ export class Progress {
     return `${this.#label}: ${this.#counts()}, ${formatRate(this.#rate())}${eta ? `, ${eta}` : ''}`;
   }
 
-  #draw(): void {
-    this.#lastDraw = this.#now();
+  /** The frame's width: one column less than the terminal's, so the cursor never wraps to a new row. */
+  #width(): number {
+    const columns = this.#stream.columns;
+    return Math.max(1, (typeof columns === 'number' && columns > 0 ? columns : 80) - 1);
+  }
+
+  /** The frame: label, bar (when a share is known and there is room), counts, rate, ETA; never wider than `#width`. */
+  #frame(): string {
+    const width = this.#width();
     const eta = this.#eta();
     const tail = ` ${this.#counts()} · ${formatRate(this.#rate())}${eta ? ` · ${eta}` : ''}`;
-    let bar = '';
     const fraction = this.#fraction();
-    if (fraction !== null) {
-      const columns = this.#stream.columns ?? 80;
-      // Sized from the label only, not the changing tail, so the bar keeps its width from frame to frame.
-      const width = Math.max(10, Math.min(40, columns - this.#label.length - 60));
-      const filled = Math.round(fraction * width);
-      bar = ` [${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
-    }
+    // Sized from the label and the terminal only, not the changing tail, so the bar keeps its width between frames;
+    // below 10 cells it says nothing, and the text gets the room.
+    const barWidth = Math.min(40, width - this.#label.length - 60);
+    if (fraction === null || barWidth < 10) return fit(`${this.#label}${tail}`, width);
+    const filled = Math.round(fraction * barWidth);
+    return fit(`${this.#label} [${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}]${tail}`, width);
+  }
+
+  #draw(): void {
+    this.#lastDraw = this.#now();
+    const frame = this.#frame();
     // \r returns to the line start and \x1b[K clears what a longer previous line left behind.
-    this.#stream.write(`\r\x1b[K${this.#label}${bar}${tail}`);
+    this.#stream.write(`\r\x1b[K${frame}`);
+    this.#shownLength = frame.length;
     this.#barShown = true;
+  }
+
+  /**
+   * The terminal changed width: a frame drawn for a wider one may now span several rows (terminals rewrap it), so
+   * go up to its first row, clear from there down, and draw again at the new width.
+   */
+  #redrawAfterResize(): void {
+    if (this.#finished) return;
+    const columns = this.#width() + 1;
+    const rows = Math.ceil(this.#shownLength / columns) - 1;
+    this.#stream.write(`${rows > 0 ? `\x1b[${rows}A` : ''}\r\x1b[J`);
+    this.#draw();
   }
 }

@@ -1,15 +1,17 @@
 /** doctor through the real command: a healthy store, and stores that cannot work, each failing in one line. */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getPostgres } from '@agent-sessions/test-services';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closedPort, hasStackTrace, runCli, tempDir } from './helpers.js';
+import { closedPort, hasStackTrace, openTestStore, runCli, tempDir } from './helpers.js';
 
 const dir = tempDir();
 afterAll(() => dir.remove());
 
 describe('doctor', () => {
   it('checks a healthy file store step by step with latencies', async () => {
+    // doctor creates nothing: the store is there already.
+    mkdirSync(join(dir.dir, 'ok'));
     const r = await runCli(['doctor', '--store', `file:${join(dir.dir, 'ok')}`]);
     expect(r.code).toBe(0);
     for (const step of ['open', 'health check', 'list', 'write/read/delete'])
@@ -20,6 +22,7 @@ describe('doctor', () => {
   });
 
   it('--read-only skips the write round trip (sqlite)', async () => {
+    await (await openTestStore(`sqlite:${join(dir.dir, 'd.db')}`)).close();
     const r = await runCli(['doctor', '--read-only'], {
       env: { SESSION_STORE_URL: `sqlite:${join(dir.dir, 'd.db')}` },
     });

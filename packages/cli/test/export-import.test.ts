@@ -86,7 +86,7 @@ describe('export → import round trip', () => {
     });
     expect(tty.code).toBe(0);
     expect(tty.stderr).toContain('\r\x1b[Kimport [');
-    expect(tty.stderr).toMatch(/import \[█+\] 300 lines \(100%\) · [\d.]+\/s · ETA 0s/);
+    expect(tty.stderr).toMatch(/import \[█+\] 300 lines, 100% of [\d.]+ [kM]?B read · [\d.]+\/s · ETA 0s/);
     // stdin redirected from the file (`import < file.jsonl`), not a terminal: plain lines at each 10 %.
     const plain = await runCli(
       ['import', '--progress', 'plain', '--store', `file:${join(dir.dir, 'progress-plain')}`],
@@ -96,7 +96,7 @@ describe('export → import round trip', () => {
     );
     expect(plain.code).toBe(0);
     expect(plain.stderr).not.toContain('\r');
-    expect(plain.stderr).toMatch(/^import: \d+ lines \(50%\), [\d.]+\/s, ETA \S+$/m);
+    expect(plain.stderr).toMatch(/^import: \d+ lines, 50% of [\d.]+ [kM]?B read, [\d.]+\/s, ETA \S+$/m);
     expect(plain.stderr).toContain(`import: ${SESSIONS} imported, 0 invalid lines`);
     // From a pipe the size is unknown: counts and rate only.
     const piped = await runCli(['import', '--progress', 'plain', '--store', `file:${join(dir.dir, 'progress-pipe')}`], {
@@ -120,7 +120,9 @@ describe('export → import round trip', () => {
     const missing = join(dir.dir, 'no-such-folder', 'out.jsonl');
     const bad = await runCli(['export', '-o', missing, '--progress', 'plain', '--store', fileUrl]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe(`agent-sessions: ENOENT: no such file or directory, open '${missing}'\n`);
+    expect(bad.stderr).toBe(
+      `agent-sessions: cannot write ${missing}: the folder ${join(dir.dir, 'no-such-folder')} does not exist\n`,
+    );
   });
 
   it('skips a corrupt stored session with its record name, exports the rest and exits 1', async () => {

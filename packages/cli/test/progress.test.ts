@@ -90,13 +90,13 @@ describe('Progress', () => {
     }
     p.finish();
     const lines = out.text().trimEnd().split('\n');
-    expect(lines[4]).toBe('import: 5 lines (50%), 10.0/s, ETA 1s');
-    expect(lines.at(-1)).toBe('import: 10 lines (100%), 10.0/s, ETA 0s');
+    expect(lines[4]).toBe('import: 5 lines, 50% of 1.0 kB read, 10.0/s, ETA 1s');
+    expect(lines.at(-1)).toBe('import: 10 lines, 100% of 1.0 kB read, 10.0/s, ETA 0s');
     const tty = fakeStream(true);
     const bar = new Progress({ label: 'import', total: null, inputBytes: 400, stream: tty.stream, now: () => 0 });
     bar.position(100);
     bar.finish();
-    expect(tty.text()).toMatch(/import \[█+░+\] 0 sessions \(25%\)/);
+    expect(tty.text()).toMatch(/import \[█+░+\] 0 sessions, 25% of 400 B read/);
   });
 
   it('off: writes nothing; a forced mode wins over the stream kind', () => {

@@ -63,7 +63,7 @@ describe('a store that cannot work', () => {
         env: { NODE_PATH: undefined },
       });
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^agent-sessions: sqlite: .*folder of the database file does not exist/);
+      expect(r.stderr).toMatch(/^agent-sessions: sqlite: the database file .*s\.db does not exist/);
       expect(r.stderr).not.toContain('not installed');
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     } finally {

@@ -177,6 +177,18 @@ export class StoreAccessError extends SessionStoreError {
   }
 }
 
+/**
+ * The store a URL or options name does not exist (a missing folder, database file or table) and it was opened with
+ * `create: false`, which creates nothing. `location` is the path or name that was looked for.
+ */
+export class StoreNotFoundError extends StoreAccessError {
+  readonly location: string;
+  constructor(message: string, location: string, options: SessionStoreErrorOptions = {}) {
+    super(message, options);
+    this.location = location;
+  }
+}
+
 export class StoreClosedError extends SessionStoreError {
   constructor(options: SessionStoreErrorOptions = {}) {
     super('STORE_CLOSED', 'The session store was closed. Open a new store to keep working.', options);

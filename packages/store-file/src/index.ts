@@ -1,3 +1,4 @@
+export { assertFolderExists } from './existing.js';
 export { META_DIR, TEMP_SUFFIX, V1_SESSIONS_DIR } from './layout.js';
 export {
   DEFAULT_LOCK_TIMEOUT_MS,

@@ -21,6 +21,13 @@ export interface FileStoreOptions extends CommonStoreOptions {
    */
   createDirectory?: boolean;
   /**
+   * `false` opens an existing store only, for readers that must not leave anything behind (the CLI's `ls`, `show`,
+   * `export`, `doctor --read-only`, `serve`): the store (`new FileSessionStore`, `openSessionStore('file:DIR?create=false')`)
+   * throws StoreNotFoundError naming the folder when it does not exist, and creates nothing. Implies
+   * `createDirectory: false`. Default `true`.
+   */
+  create?: boolean;
+  /**
    * fsync each document before it replaces the old one, and the folder after the rename, so a saved session
    * survives a power loss. `false` trades that for speed (tests, scratch folders). Default `true`.
    */
@@ -61,6 +68,7 @@ export const FILE_STORE_LAYOUTS: readonly FileStoreLayout[] = ['v1', 'legacy'];
 export interface ResolvedFileStoreOptions {
   readonly dir: string;
   readonly createDirectory: boolean;
+  readonly create: boolean;
   readonly fsync: boolean;
   readonly lockTimeoutMs: number;
   readonly staleLockMs: number;
@@ -93,9 +101,11 @@ export function resolveFileStoreOptions(options: FileStoreOptions): ResolvedFile
       backend: BACKEND,
     });
   const timeout = options.operationTimeoutMs;
+  const create = booleanOption('create', options.create, true);
   return Object.freeze({
     dir: isAbsolute(dir) ? resolve(dir) : resolve(process.cwd(), dir),
-    createDirectory: booleanOption('createDirectory', options.createDirectory, true),
+    createDirectory: booleanOption('createDirectory', options.createDirectory, create),
+    create,
     fsync: booleanOption('fsync', options.fsync, true),
     lockTimeoutMs: positiveIntegerOption('lockTimeoutMs', options.lockTimeoutMs, DEFAULT_LOCK_TIMEOUT_MS, BACKEND),
     staleLockMs: positiveIntegerOption('staleLockMs', options.staleLockMs, DEFAULT_STALE_LOCK_MS, BACKEND),
@@ -125,6 +135,7 @@ function layoutOption(value: unknown): FileStoreLayout {
 
 /** Query parameters a `file:` URL accepts, each an option of the same name. */
 const URL_PARAMS = {
+  create: { type: 'boolean' },
   createDirectory: { type: 'boolean' },
   fsync: { type: 'boolean' },
   lockTimeoutMs: { type: 'integer' },

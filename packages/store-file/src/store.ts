@@ -29,6 +29,7 @@ import {
   type StoreUrl,
 } from '@agent-sessions/core/adapter';
 import { statFingerprintSync } from './documents.js';
+import { assertFolderExists } from './existing.js';
 import { FolderIndex, removeStaleTemps } from './folder-index.js';
 import { errorCode, type Fingerprint, fsyncDir, isMissing, replaceFile, sameFingerprint } from './fs-utils.js';
 import { keyPathsForId, META_DIR, type SessionKeyPaths, tempName, V1_SESSIONS_DIR } from './layout.js';
@@ -74,6 +75,7 @@ export class FileSessionStore extends BaseSessionStore {
 
   constructor(options: FileStoreOptions) {
     const resolved = resolveFileStoreOptions(options);
+    if (!resolved.create) assertFolderExists(resolved.dir);
     super({
       encryption: options.encryption,
       operationTimeoutMs: resolved.operationTimeoutMs,

@@ -123,6 +123,7 @@ describe('options and URLs', () => {
     expect(new FileSessionStore({ dir: '/x' }).options).toEqual({
       dir: '/x',
       createDirectory: true,
+      create: true,
       fsync: true,
       lockTimeoutMs: 10_000,
       staleLockMs: 30_000,

@@ -48,6 +48,12 @@ export interface PostgresStoreOptions extends CommonStoreOptions {
    */
   table?: string;
   /**
+   * `false` opens an existing store only, for readers that must not leave anything behind (the CLI's `ls`, `show`,
+   * `export`, `serve`): no schema or table is created and no migration runs; when the tables are missing (or need an
+   * upgrade) the first operation throws StoreNotFoundError naming them. URL: `?create=false`. Default `true`.
+   */
+  create?: boolean;
+  /**
    * Time limit of each operation in ms, connecting included. Also the `connectionTimeoutMillis` and `query_timeout`
    * of the pool the store creates, and the `query_timeout` of each statement on a pool or client you pass. Default
    * 10000.
@@ -72,6 +78,7 @@ export interface ResolvedPostgresOptions {
   readonly connection: PostgresConnection;
   readonly schema: string;
   readonly table: string;
+  readonly create: boolean;
   readonly operationTimeoutMs: number;
   readonly maxDocumentBytes: number;
   readonly historyCacheBytes: number;
@@ -129,6 +136,12 @@ function resolveConnection(options: PostgresStoreOptions): PostgresConnection {
   return { kind: 'client', client: options.client as Client };
 }
 
+function createOption(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') throw invalid('create', `expected true or false, got ${String(value)}`);
+  return value;
+}
+
 /** Validates options, fills defaults and freezes the result. */
 export function resolveOptions(options: PostgresStoreOptions | string): ResolvedPostgresOptions {
   const opts: PostgresStoreOptions = typeof options === 'string' ? { connectionString: options } : options;
@@ -137,6 +150,7 @@ export function resolveOptions(options: PostgresStoreOptions | string): Resolved
     connection: resolveConnection(opts),
     schema: validateIdentifier('schema', opts.schema ?? DEFAULT_SCHEMA),
     table: validateIdentifier('table', opts.table ?? DEFAULT_TABLE),
+    create: createOption(opts.create),
     operationTimeoutMs: positiveIntegerOption(
       'operationTimeoutMs',
       opts.operationTimeoutMs,
@@ -165,6 +179,7 @@ export function resolveOptions(options: PostgresStoreOptions | string): Resolved
  */
 const URL_PARAMS = {
   schema: { type: 'string' },
+  create: { type: 'boolean' },
   table: { type: 'string' },
   operationTimeoutMs: { type: 'integer' },
   maxDocumentBytes: { type: 'integer' },

@@ -22,6 +22,7 @@ import {
 import pg from 'pg';
 import { mapPgError } from './errors.js';
 import { ClientExecutor, type Executor, PoolExecutor, type Runner } from './executor.js';
+import { notCreatedError } from './existing.js';
 import { assertKnownVersion, currentVersion, LATEST_VERSION, migrate } from './migrations.js';
 import { BACKEND, type PostgresStoreOptions, type ResolvedPostgresOptions, resolveOptions } from './options.js';
 import { checkLoadRow, type LoadRow, type StateRow, type SummaryRow, toSummary } from './rows.js';
@@ -103,6 +104,7 @@ export class PostgresSessionStore extends SegmentedSessionStore {
       assertKnownVersion(this.#names, version);
       return;
     }
+    if (!this.options.create) throw notCreatedError(this.#names, version);
     await this.#executor.transaction(deadline, (tx) => migrate(tx, this.#names));
   }
 

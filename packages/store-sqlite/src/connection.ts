@@ -5,9 +5,10 @@
  */
 import Database from 'better-sqlite3';
 import { mapSqliteError } from './errors.js';
+import { assertDatabaseFileExists, assertTablesExist } from './existing.js';
 import { enableWal } from './journal.js';
 import { migrate } from './migrations.js';
-import type { ResolvedSqliteOptions } from './options.js';
+import { MEMORY_PATH, type ResolvedSqliteOptions } from './options.js';
 import { type SqlNames, type StatementName, sqlNames, statements } from './sql.js';
 
 export type Statements = { [K in StatementName]: Database.Statement };
@@ -28,13 +29,17 @@ export function openConnection(options: ResolvedSqliteOptions): Connection {
   const owns = options.database === null;
   let db: Database.Database | null = null;
   try {
-    db = options.database ?? new Database(options.path as string);
+    if (!options.create && options.path !== null && options.path !== MEMORY_PATH)
+      assertDatabaseFileExists(options.path);
+    db = options.database ?? new Database(options.path as string, { fileMustExist: !options.create });
     if (options.busyTimeoutMs !== null) db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
-    if (db.name !== ':memory:' && !db.memory) {
+    // create: false changes nothing in the file, its journal mode included.
+    if (options.create && db.name !== ':memory:' && !db.memory) {
       // A database passed in keeps its own busy timeout; the WAL switch waits as long as that.
       enableWal(db, options.busyTimeoutMs ?? Number(db.pragma('busy_timeout', { simple: true })));
     }
     if (options.synchronous !== null) db.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
+    if (!options.create) assertTablesExist(db, names, where);
     migrate(db, names);
     const open = db;
     const sql = Object.fromEntries(

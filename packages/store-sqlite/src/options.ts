@@ -52,6 +52,13 @@ export interface SqliteStoreOptions extends BaseStoreOptions, CommonStoreOptions
    */
   table?: string;
   /**
+   * `false` opens an existing store only, for readers that must not leave anything behind (the CLI's `ls`, `show`,
+   * `export`, `serve`): a missing database file is a StoreNotFoundError naming it (no file is created), and a
+   * database without this store's tables is one too (no table is created); the file is not switched to WAL either.
+   * URL: `?create=false`. Default `true`.
+   */
+  create?: boolean;
+  /**
    * How long (ms) an operation waits for another connection's write lock before failing with StoreUnavailableError.
    * Default 5000. With `database`, applied only when given (the connection keeps its own setting otherwise).
    * better-sqlite3 is synchronous: the wait blocks the event loop, so keep it short.
@@ -80,6 +87,7 @@ export interface ResolvedSqliteOptions {
   readonly path: string | null;
   readonly database: Database.Database | null;
   readonly table: string;
+  readonly create: boolean;
   /** null: leave the connection's setting alone (a caller's connection without an explicit option). */
   readonly busyTimeoutMs: number | null;
   readonly synchronous: SynchronousMode | null;
@@ -146,6 +154,7 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
     path: path ?? null,
     database: database ?? null,
     table: assertIdentifier('table', options.table ?? DEFAULT_TABLE),
+    create: createOption(options.create),
     busyTimeoutMs:
       options.busyTimeoutMs === undefined && !owned
         ? null
@@ -163,8 +172,16 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
 }
 
 /** The query parameters of a `sqlite:` URL: the options of the same names. */
+function createOption(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean')
+    throw new InvalidArgumentError('create', `expected true or false, got ${String(value)}`, { backend: BACKEND });
+  return value;
+}
+
 const URL_PARAMS = {
   table: { type: 'string' },
+  create: { type: 'boolean' },
   busyTimeoutMs: { type: 'integer' },
   synchronous: { type: 'enum', values: ['full', 'normal'] },
   operationTimeoutMs: { type: 'integer' },

@@ -9,6 +9,7 @@ import {
   parseStoreUrl,
   type SessionStore,
   SessionStoreError,
+  StoreNotFoundError,
 } from '@agent-sessions/core/adapter';
 import { UsageError } from '../args.js';
 import { sameDocument } from '../compare.js';
@@ -23,8 +24,19 @@ export class DoctorError extends Error {
   }
 }
 
+/** What `doctor --json` prints. */
+export interface DoctorReport {
+  store: string;
+  package: string | null;
+  healthy: boolean;
+  steps: { name: string; ok: boolean; ms: number; detail: string | null }[];
+  error?: { code: string | null; message: string };
+}
+
 /** Advice beyond what the error itself says, by error code. */
 function advice(error: unknown, scheme: string): string {
+  if (error instanceof StoreNotFoundError)
+    return ' Fix: check the path or names in the URL; doctor creates nothing (a store is made by its first write, such as an import).';
   const code = error instanceof SessionStoreError ? error.code : null;
   const network = !['file', 'sqlite', 'memory'].includes(scheme);
   if (code === 'STORE_ACCESS')
@@ -43,33 +55,45 @@ export async function doctor(ctx: CommandContext): Promise<number> {
   const url = ctx.storeUrl();
   const parsed = parseStoreUrl(url);
   const readOnly = ctx.args.values['read-only'] === true;
-  ctx.print(`store    ${redactUrl(url)}`);
-  ctx.print(`package  ${BACKEND_PACKAGES[parsed.scheme] ?? `(no package known for "${parsed.scheme}:")`}`);
+  const json = ctx.args.values.json === true;
+  const packageName = BACKEND_PACKAGES[parsed.scheme] ?? null;
+  // --json: one object on stdout at the end, healthy or not (the error line still goes to stderr).
+  const report: DoctorReport = { store: redactUrl(url), package: packageName, healthy: false, steps: [] };
+  if (!json) {
+    ctx.print(`store    ${redactUrl(url)}`);
+    ctx.print(`package  ${packageName ?? `(no package known for "${parsed.scheme}:")`}`);
+  }
 
   const step = async <T>(name: string, run: () => Promise<T>, detail?: (value: T) => string): Promise<T> => {
     const started = performance.now();
     try {
       const value = await run();
       const ms = Math.round(performance.now() - started);
-      ctx.print(`ok    ${name.padEnd(18)} ${String(ms).padStart(6)} ms${detail ? `  ${detail(value)}` : ''}`);
+      const said = detail ? detail(value) : null;
+      report.steps.push({ name, ok: true, ms, detail: said });
+      if (!json) ctx.print(`ok    ${name.padEnd(18)} ${String(ms).padStart(6)} ms${said ? `  ${said}` : ''}`);
       return value;
     } catch (error) {
       const ms = Math.round(performance.now() - started);
-      ctx.print(`FAIL  ${name.padEnd(18)} ${String(ms).padStart(6)} ms`);
       const raw = error instanceof Error ? error.message : String(error);
       const message = /[.!?]$/.test(raw.trim()) ? raw.trim() : `${raw.trim()}.`;
-      throw new DoctorError(
+      const failure = new DoctorError(
         `doctor: ${name} of ${redactUrl(url)} failed after ${ms} ms: ${message}${advice(error, parsed.scheme)}`,
         {
           cause: error,
         },
       );
+      report.steps.push({ name, ok: false, ms, detail: null });
+      report.error = { code: error instanceof SessionStoreError ? error.code : null, message: failure.message };
+      if (json) ctx.print(JSON.stringify(report, null, 2));
+      else ctx.print(`FAIL  ${name.padEnd(18)} ${String(ms).padStart(6)} ms`);
+      throw failure;
     }
   };
 
   const opened: SessionStore = await step(
     'open',
-    () => ctx.openStore(url),
+    () => ctx.openStore(url, { create: false }),
     (s) => `backend ${s.backendName}`,
   );
   await step('health check', () => opened.healthCheck());
@@ -94,6 +118,7 @@ export async function doctor(ctx: CommandContext): Promise<number> {
       }
     });
   }
-  ctx.print('healthy');
+  report.healthy = true;
+  ctx.print(json ? JSON.stringify(report, null, 2) : 'healthy');
   return 0;
 }

@@ -2,7 +2,9 @@
  * `export [ids...]`: one session document per line (JSON Lines) on stdout or `--output`. Without ids it pages
  * through listSessions with the cursor, so memory holds one page of summaries and a few documents at a time.
  */
+
 import { encodeSession, SessionCorruptError, type SessionStore, type UnreadableSession } from '@agent-sessions/core';
+import { assertValidSessionId } from '@agent-sessions/core/adapter';
 import { stringOption, UsageError } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { LineWriter } from '../jsonl.js';
@@ -33,9 +35,11 @@ export async function exportSessions(ctx: CommandContext): Promise<number> {
   const ids = ctx.args.positionals;
   const parentId = stringOption(ctx.args.values, 'parent');
   if (ids.length > 0 && parentId !== undefined) throw new UsageError('export takes ids or --parent, not both');
+  for (const id of ids) assertValidSessionId(id);
+  // `-o -` is standard output, as no -o is.
   const outputPath = stringOption(ctx.args.values, 'output');
   // A path that cannot be written fails here, before the store is opened or any progress is shown.
-  const output = outputPath === undefined ? null : await openOutputFile(outputPath);
+  const output = outputPath === undefined || outputPath === '-' ? null : await openOutputFile(outputPath);
   try {
     const code = await exportTo(ctx, ids, parentId, output);
     await output?.commit();
@@ -46,13 +50,17 @@ export async function exportSessions(ctx: CommandContext): Promise<number> {
   }
 }
 
+function outputPathOf(ctx: CommandContext): string | null {
+  return stringOption(ctx.args.values, 'output') ?? null;
+}
+
 async function exportTo(
   ctx: CommandContext,
   ids: string[],
   parentId: string | undefined,
   output: OutputFile | null,
 ): Promise<number> {
-  const store = await ctx.openStore();
+  const store = await ctx.openStore(undefined, { create: false });
 
   // The total only feeds the progress display; counting ids is far cheaper than reading documents.
   const total =
@@ -99,11 +107,24 @@ async function exportTo(
     progress.finish();
   }
   if (output !== null) await writer.end();
-  ctx.warn(
-    `export: ${exported} session${exported === 1 ? '' : 's'} written` +
-      (missing > 0 ? `, ${missing} not found` : '') +
-      (corrupt > 0 ? `, ${corrupt} corrupt (skipped)` : '') +
-      (writer.closed && output === null ? ' (output closed early)' : ''),
-  );
+  const closedEarly = writer.closed && output === null;
+  if (ctx.args.values.json === true) {
+    // stdout holds the sessions unless -o FILE took them: the summary goes where it does not mix with data.
+    const summary = JSON.stringify({
+      exported,
+      missing,
+      corrupt,
+      closedEarly,
+      output: output === null ? null : outputPathOf(ctx),
+    });
+    if (output === null) ctx.warn(summary);
+    else ctx.print(summary);
+  } else
+    ctx.warn(
+      `export: ${exported} session${exported === 1 ? '' : 's'} written` +
+        (missing > 0 ? `, ${missing} not found` : '') +
+        (corrupt > 0 ? `, ${corrupt} corrupt (skipped)` : '') +
+        (closedEarly ? ' (output closed early)' : ''),
+    );
   return missing > 0 || corrupt > 0 ? 1 : 0;
 }

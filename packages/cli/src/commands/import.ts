@@ -18,6 +18,7 @@ import {
 } from '@agent-sessions/core/adapter';
 import { stringOption } from '../args.js';
 import type { CommandContext } from '../context.js';
+import { FileError } from '../file-error.js';
 import { inputSize, type NumberedLine, readLines } from '../jsonl.js';
 
 /** Saves in flight at once. */
@@ -64,10 +65,15 @@ async function saveOne(store: SessionStore, session: SessionData, skipExisting: 
 export async function importSessions(ctx: CommandContext): Promise<number> {
   const strict = ctx.args.values.strict === true;
   const skipExisting = ctx.args.values['skip-existing'] === true;
-  const inputPath = stringOption(ctx.args.values, 'input');
+  // `-i -` is standard input, as no -i is.
+  const given = stringOption(ctx.args.values, 'input');
+  const inputPath = given === '-' ? undefined : given;
   const input = inputPath === undefined ? ctx.io.stdin : createReadStream(inputPath);
   // A missing input file is found before the store is opened or any progress is shown.
-  if (inputPath !== undefined) await once(input, 'open');
+  if (inputPath !== undefined)
+    await once(input, 'open').catch((error) => {
+      throw new FileError(inputPath, 'read', error);
+    });
   const store = await ctx.openStore();
   // Lines are counted as they go; the input's size, when it is a file, gives the percentage and the ETA.
   const progress = ctx.progress('import', null, { unit: 'lines', inputBytes: inputSize(input) });
@@ -123,12 +129,14 @@ export async function importSessions(ctx: CommandContext): Promise<number> {
     input.destroy();
   }
   if (fatal !== null) throw fatal;
-  ctx.warn(
-    `import: ${counts.imported} imported` +
-      (skipExisting ? `, ${counts.skipped} skipped (already stored)` : '') +
-      `, ${counts.invalid} invalid line${counts.invalid === 1 ? '' : 's'}${strict || counts.invalid === 0 ? '' : ' skipped'}` +
-      (stopped === null ? '' : `; ${stopped}`),
-  );
+  if (ctx.args.values.json === true) ctx.print(JSON.stringify({ ...counts, stopped: stopped !== null }));
+  else
+    ctx.warn(
+      `import: ${counts.imported} imported` +
+        (skipExisting ? `, ${counts.skipped} skipped (already stored)` : '') +
+        `, ${counts.invalid} invalid line${counts.invalid === 1 ? '' : 's'}${strict || counts.invalid === 0 ? '' : ' skipped'}` +
+        (stopped === null ? '' : `; ${stopped}`),
+    );
   // Skipped lines fail the run too (as export's skipped records do), so a script sees that not everything went in.
   return stopped === null && counts.invalid === 0 ? 0 : 1;
 }

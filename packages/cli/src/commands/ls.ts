@@ -1,5 +1,8 @@
-/** `ls`: the newest sessions first, as a table or as JSON. */
-import { MAX_LIST_LIMIT, type SessionSummary } from '@agent-sessions/core';
+/**
+ * `ls`: the newest sessions first, as a table or as JSON. A record the store cannot read is named on stderr after
+ * the listing (exit 1) instead of failing the whole listing; `--strict` stops at the first one.
+ */
+import { MAX_LIST_LIMIT, type SessionSummary, type UnreadableSession } from '@agent-sessions/core';
 import { integerOption, stringOption } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { formatTime, safeText } from '../transcript.js';
@@ -46,8 +49,10 @@ export async function ls(ctx: CommandContext): Promise<number> {
   // Beyond one page the command follows the cursor, so any --limit works; the store caps pages at 1000.
   const limit = integerOption(values, 'limit', DEFAULT_LS_LIMIT, Number.MAX_SAFE_INTEGER);
   const parentId = stringOption(values, 'parent');
-  const store = await ctx.openStore();
+  const store = await ctx.openStore(undefined, { create: false });
+  const strict = values.strict === true;
   const rows: SessionSummary[] = [];
+  const unreadable: UnreadableSession[] = [];
   let cursor: string | undefined;
   let more = false;
   do {
@@ -55,21 +60,34 @@ export async function ls(ctx: CommandContext): Promise<number> {
       limit: Math.min(MAX_LIST_LIMIT, limit - rows.length),
       ...(cursor === undefined ? {} : { cursor }),
       ...(parentId === undefined ? {} : { parentId }),
+      ...(strict ? { strict: true } : {}),
     });
     rows.push(...page.sessions);
+    unreadable.push(...(page.unreadable ?? []));
     cursor = page.nextCursor ?? undefined;
     more = cursor !== undefined;
   } while (more && rows.length < limit);
 
-  if (values.json) {
-    ctx.print(JSON.stringify(rows, null, 2));
-    return 0;
-  }
-  if (rows.length === 0) {
+  if (values.json) ctx.print(JSON.stringify(rows, null, 2));
+  else if (rows.length === 0 && unreadable.length === 0)
     ctx.warn(parentId === undefined ? 'No sessions in this store.' : `No sessions with parent "${parentId}".`);
-    return 0;
+  else {
+    for (const line of table(rows)) ctx.print(line);
+    if (more) ctx.warn(`Showing the newest ${rows.length}; more exist (--limit N shows more).`);
   }
-  for (const line of table(rows)) ctx.print(line);
-  if (more) ctx.warn(`Showing the newest ${rows.length}; more exist (--limit N shows more).`);
-  return 0;
+  return reportUnreadable(ctx, unreadable);
+}
+
+/** One stderr line per unreadable record, then a count; exit 1 when there was any. */
+function reportUnreadable(ctx: CommandContext, unreadable: readonly UnreadableSession[]): number {
+  if (unreadable.length === 0) return 0;
+  for (const u of unreadable)
+    ctx.warn(
+      `agent-sessions: unreadable ${u.id === null ? '' : `session "${safeText(u.id)}" at `}${safeText(u.record)}: ${u.error.message}`,
+    );
+  ctx.warn(
+    `agent-sessions: ${unreadable.length} record${unreadable.length === 1 ? '' : 's'} could not be read and ${unreadable.length === 1 ? 'is' : 'are'} not listed ` +
+      '(export and migrate skip them too; --strict stops at the first)',
+  );
+  return 1;
 }

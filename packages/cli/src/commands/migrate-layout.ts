@@ -28,7 +28,7 @@ export async function migrateLayout(ctx: CommandContext, layout: string): Promis
     throw new UsageError('--layout converts the folder of --store in place; it takes no --from or --to');
   if (ctx.args.positionals.length > 0) throw new UsageError('migrate takes no positional arguments');
   const url = ctx.storeUrl();
-  const store = await ctx.openStore(url);
+  const store = await ctx.openStore(url, { create: false });
   if (!isConvertible(store))
     throw new UsageError(
       `--layout converts a file store folder (file:DIR); ${redactUrl(url)} is a ${store.backendName} store`,
@@ -57,10 +57,12 @@ export async function migrateLayout(ctx: CommandContext, layout: string): Promis
   } finally {
     progress.finish();
   }
-  ctx.print(
-    `migrate --layout ${layout} ${redactUrl(url)}${dryRun ? ' (dry run, nothing written)' : ''}: ` +
-      `${dryRun ? 'would move' : 'moved'} ${counts.moved}, skipped ${counts.already} (already in place), ` +
-      `kept ${counts.kept}, failed ${counts.failed}`,
-  );
+  if (ctx.args.values.json === true) ctx.print(JSON.stringify({ store: redactUrl(url), layout, dryRun, ...counts }));
+  else
+    ctx.print(
+      `migrate --layout ${layout} ${redactUrl(url)}${dryRun ? ' (dry run, nothing written)' : ''}: ` +
+        `${dryRun ? 'would move' : 'moved'} ${counts.moved}, skipped ${counts.already} (already in place), ` +
+        `kept ${counts.kept}, failed ${counts.failed}`,
+    );
   return counts.failed > 0 ? 1 : 0;
 }

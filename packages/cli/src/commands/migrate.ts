@@ -76,7 +76,7 @@ export async function migrate(ctx: CommandContext): Promise<number> {
   parseStoreUrl(toUrl);
   if (fromUrl.trim() === toUrl.trim()) throw new UsageError('--from and --to name the same store');
   const dryRun = ctx.args.values['dry-run'] === true;
-  const from = await ctx.openStore(fromUrl);
+  const from = await ctx.openStore(fromUrl, { create: false });
   const to = await ctx.openStore(toUrl);
 
   const total = ctx.progressMode === 'off' ? null : (await from.list()).length;
@@ -111,12 +111,23 @@ export async function migrate(ctx: CommandContext): Promise<number> {
   const started = counts.copied + counts.skipped + counts.failed + counts.gone > 0;
   if (fatal !== null && !started) throw fatal;
   const verb = dryRun ? 'would copy' : 'copied';
-  ctx.print(
-    `migrate ${redactUrl(fromUrl)} → ${redactUrl(toUrl)}${dryRun ? ' (dry run, nothing written)' : ''}: ` +
-      `${verb} ${counts.copied}, skipped ${counts.skipped} (already equal), failed ${counts.failed}` +
-      (counts.gone > 0 ? `, ${counts.gone} deleted from the source meanwhile` : '') +
-      (fatal === null ? '' : '; interrupted (run the same command again to resume)'),
-  );
+  if (ctx.args.values.json === true)
+    ctx.print(
+      JSON.stringify({
+        from: redactUrl(fromUrl),
+        to: redactUrl(toUrl),
+        dryRun,
+        ...counts,
+        interrupted: fatal !== null,
+      }),
+    );
+  else
+    ctx.print(
+      `migrate ${redactUrl(fromUrl)} → ${redactUrl(toUrl)}${dryRun ? ' (dry run, nothing written)' : ''}: ` +
+        `${verb} ${counts.copied}, skipped ${counts.skipped} (already equal), failed ${counts.failed}` +
+        (counts.gone > 0 ? `, ${counts.gone} deleted from the source meanwhile` : '') +
+        (fatal === null ? '' : '; interrupted (run the same command again to resume)'),
+    );
   if (fatal !== null) throw fatal;
   return counts.failed > 0 ? 1 : 0;
 }

@@ -24,7 +24,7 @@ export async function serve(ctx: CommandContext): Promise<number> {
   if (host === '') throw new UsageError('--host needs an address, such as 127.0.0.1');
   const allowDelete = ctx.args.values['allow-delete'] === true;
   const url = ctx.storeUrl();
-  const store = await ctx.openStore(url);
+  const store = await ctx.openStore(url, { create: false });
   // The viewer starts anyway: its pages show the error until the server answers.
   await store.healthCheck().catch((error: Error) => ctx.warn(`agent-sessions: warning: ${error.message}`));
 
