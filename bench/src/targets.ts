@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSessionStore, type SessionStore } from '@agent-sessions/core';
+import { type EncryptionOptions, openSessionStore, type SessionStore } from '@agent-sessions/core';
 import { getPostgres, getRedis, getS3, uniqueNamespace } from '@agent-sessions/test-services';
 
 /** A key-value writer/reader of whole documents: the raw driver or a peer library. */
@@ -22,7 +22,8 @@ export interface Target {
   backend: string;
   /** The driver's name, for the table. */
   driver: string;
-  store(): Promise<SessionStore>;
+  /** Our store; `encryption`: the same store encrypted, over a location of its own. */
+  store(encryption?: EncryptionOptions): Promise<SessionStore>;
   raw: DocumentKv;
   peers: Record<string, DocumentKv>;
   cleanup(): Promise<void>;
@@ -52,7 +53,7 @@ async function fileTarget(): Promise<Target> {
   return {
     backend: 'file',
     driver: 'node:fs',
-    store: () => openSessionStore(`file:${join(root, 'store')}`),
+    store: (encryption) => openSessionStore(`file:${join(root, encryption ? 'store-enc' : 'store')}`, { encryption }),
     raw: { save: rawSave, load: rawLoad },
     peers: {
       // The store also fsyncs the folder after the rename (so the rename itself survives a crash): the same work.
@@ -92,7 +93,8 @@ async function sqliteTarget(): Promise<Target> {
   return {
     backend: 'sqlite',
     driver: 'better-sqlite3',
-    store: () => openSessionStore(`sqlite:${join(root, 'store.db')}`),
+    store: (encryption) =>
+      openSessionStore(`sqlite:${join(root, encryption ? 'store-enc.db' : 'store.db')}`, { encryption }),
     raw: {
       async save(id, doc) {
         upsert.run(id, JSON.stringify(doc));
@@ -127,8 +129,9 @@ async function redisTarget(): Promise<Target> {
   return {
     backend: 'redis',
     driver: 'ioredis',
-    async store() {
-      const store = await openSessionStore(`${service.url}?prefix=${encodeURIComponent(`${ns}:`)}`);
+    async store(encryption) {
+      const prefix = encodeURIComponent(`${ns}${encryption ? '-enc' : ''}:`);
+      const store = await openSessionStore(`${service.url}?prefix=${prefix}`, { encryption });
       stores.push(store);
       return store;
     },
@@ -175,8 +178,11 @@ async function postgresTarget(): Promise<Target> {
   return {
     backend: 'postgres',
     driver: 'pg',
-    store: () =>
-      openSessionStore(`${service.url}${service.url.includes('?') ? '&' : '?'}schema=${schema}&table=sessions`),
+    store: (encryption) =>
+      openSessionStore(
+        `${service.url}${service.url.includes('?') ? '&' : '?'}schema=${schema}&table=sessions${encryption ? '_enc' : ''}`,
+        { encryption },
+      ),
     raw: {
       async save(id, doc) {
         await pool.query(
@@ -220,7 +226,8 @@ async function s3Target(): Promise<Target> {
   return {
     backend: 's3',
     driver: `@aws-sdk/client-s3 (${service.source})`,
-    store: () => openSessionStore(`s3://${service.bucket}/${prefix}/store?${params}`),
+    store: (encryption) =>
+      openSessionStore(`s3://${service.bucket}/${prefix}/store${encryption ? '-enc' : ''}?${params}`, { encryption }),
     raw: {
       async save(id, doc) {
         await client.send(

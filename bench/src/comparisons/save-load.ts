@@ -5,6 +5,7 @@
  * size runs twice: with the application's own objects (nulls where the wire format omits keys) and with canonical
  * documents (what load returns); every subject saves the same objects.
  */
+import { randomBytes } from 'node:crypto';
 import type { SessionData } from '@agent-sessions/core';
 import {
   benchMessage,
@@ -22,11 +23,17 @@ import { type Backend, type DocumentKv, openTarget } from '../targets.js';
 const backend = process.argv[2] as Backend;
 const target = await openTarget(backend);
 const store = await target.store();
+// The same store with encryption at rest (AES-256-GCM), to measure what sealing costs.
+const sealed = await target.store({ keys: [{ id: 'bench', key: randomBytes(32) }] });
 const raw = `raw ${target.driver}`;
 const subjects: Record<string, DocumentKv> = {
   'agent-sessions': {
     save: async (_id, doc) => void (await store.save(doc as SessionData)),
     load: (id) => store.load(id),
+  },
+  'agent-sessions encrypted': {
+    save: async (_id, doc) => void (await sealed.save(doc as SessionData)),
+    load: (id) => sealed.load(id),
   },
   [raw]: target.raw,
   ...target.peers,
@@ -60,6 +67,7 @@ try {
     }
 } finally {
   await store.close();
+  await sealed.close();
   await target.cleanup();
 }
 report(withRatios(rows, raw));
