@@ -1,11 +1,12 @@
 // Checks what `pnpm publish` would upload: packs every publishable package, then for each tarball checks the
 // manifest (versions equal, repository/homepage/bugs/keywords, sideEffects, no `bench` script, no workspace:
-// range left), the files (LICENSE, README, no tests), and runs publint and @arethetypeswrong/cli on it.
+// range left), the files (LICENSE, README without relative links, no tests; core: ADAPTERS.md = the example's
+// README), and runs publint and @arethetypeswrong/cli on it.
 // attw runs every resolution (node10, node16 from CJS and ESM, bundler) and ignores one rule only:
 // cjs-resolves-to-esm, since the packages are ESM-only by design (require() of them works from Node 20.19; see the
 // READMEs). Exits 1 naming every problem.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { packAll, root } from './pack-packages.mjs';
 
@@ -46,6 +47,15 @@ for (const [name, { tarball, files }] of packed) {
       fail(`${tool} failed:\n${e.stdout}${e.stderr}`);
     }
   };
+  if (name === '@agent-sessions/core') {
+    // The adapter authors' guide ships in core; it must be the example's README, word for word.
+    const shipped = execFileSync('tar', ['-xOzf', tarball, 'package/ADAPTERS.md'], { encoding: 'utf8' });
+    const guide = readFileSync(join(root, 'examples', 'third-party-adapter', 'README.md'), 'utf8');
+    if (shipped !== guide) fail('ADAPTERS.md differs from examples/third-party-adapter/README.md (copy it over)');
+  }
+  const readme = execFileSync('tar', ['-xOzf', tarball, 'package/README.md'], { encoding: 'utf8' });
+  const relative = readme.match(/\]\((?!https?:|#)[^)]*\)/g);
+  if (relative) fail(`README.md has relative links, dead once published: ${relative.join(' ')}`);
   run('publint', ['--strict', tarball]);
   run('attw', [tarball, '--format', 'ascii', '--ignore-rules', 'cjs-resolves-to-esm']);
 }
