@@ -33,7 +33,12 @@ export interface PreparedSave {
   id: string;
 }
 
+/**
+ * The contract's public methods over a few protected I/O hooks: closed check, id and option validation, timeouts,
+ * error mapping. Extend BaseSessionStore or SegmentedSessionStore rather than this class.
+ */
 export abstract class AbstractSessionStore<W extends PreparedSave> implements SessionStore {
+  /** The backend's name, in errors and in `backend` of every SessionStoreError. */
   abstract readonly backendName: string;
   readonly capabilities: StoreCapabilities;
   protected readonly operationTimeoutMs: number | null;
@@ -62,8 +67,11 @@ export abstract class AbstractSessionStore<W extends PreparedSave> implements Se
     messages: Message[],
     expectedRevision: number | undefined,
   ): Promise<number>;
+  /** The stored document and its revision (decoded with `this.decode`), or null when there is none. */
   protected abstract readSession(id: string): Promise<StoredSession | null>;
+  /** Removes the session; true when something was removed. */
   protected abstract removeSession(id: string): Promise<boolean>;
+  /** Every stored id. */
   protected abstract listIds(): Promise<string[]>;
   /** Answers a validated query (see `toPage`, `pageSummaries`). */
   protected abstract listSummaries(query: ListQuery): Promise<ListSessionsResult>;
@@ -152,6 +160,7 @@ export abstract class AbstractSessionStore<W extends PreparedSave> implements Se
     return this.#closing;
   }
 
+  /** `await using store = …` closes the store at the end of the scope. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -161,6 +170,7 @@ export abstract class AbstractSessionStore<W extends PreparedSave> implements Se
     return this.#closed;
   }
 
+  /** Throws StoreClosedError once `close()` was called. */
   protected assertOpen(): void {
     if (this.#closed) throw new StoreClosedError({ backend: this.backendName });
   }

@@ -16,6 +16,7 @@ export interface SessionSummary {
   revision: number;
 }
 
+/** What `listSessions` takes: page size, cursor, parent filter, strictness. */
 export interface ListSessionsOptions {
   /** Page size, 1 to 1000. Default 50. */
   limit?: number;
@@ -40,6 +41,7 @@ export interface UnreadableSession {
   error: SessionCorruptError;
 }
 
+/** One page of `listSessions`. */
 export interface ListSessionsResult {
   /** Ordered by `updated_at` descending, then `id` ascending (UTF-8 byte order). */
   sessions: SessionSummary[];
@@ -60,6 +62,7 @@ export interface StoreCapabilities {
   maxDocumentBytes: number;
 }
 
+/** The contract every backend implements: whole-document saves with revisions, appends, loads, listing, health. */
 export interface SessionStore extends AsyncDisposable {
   /** "memory" | "file" | "sqlite" | "redis" | "postgres" | "s3" | a third party's name. */
   readonly backendName: string;
@@ -74,9 +77,11 @@ export interface SessionStore extends AsyncDisposable {
   get(id: string): Promise<{ session: SessionData; revision: number } | null>;
   /** Idempotent; true when something was removed. */
   delete(id: string): Promise<boolean>;
+  /** Whether a session with this id is stored (without reading the document where the backend can). */
   exists(id: string): Promise<boolean>;
   /** Every id, exactly as saved. */
   list(): Promise<string[]>;
+  /** A page of summaries, newest first; reads no documents. A damaged record is reported in `unreadable`. */
   listSessions(opts?: ListSessionsOptions): Promise<ListSessionsResult>;
   /** A real round trip to the storage; throws StoreUnavailableError or StoreAccessError. */
   healthCheck(): Promise<void>;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseSession } from './codec.js';
 import type { SessionConfig, SessionData } from './schema.js';
 
+/** Options of `createSession`; all optional. */
 export interface NewSessionOptions {
   /** Default: a random UUID. */
   id?: string;

@@ -18,12 +18,14 @@ export type SessionStoreErrorCode =
   | 'SESSION_NOT_FOUND'
   | 'STORE_FAILURE';
 
+/** What every SessionStoreError may carry besides its message. */
 export interface SessionStoreErrorOptions {
   backend?: string;
   sessionId?: string | null;
   cause?: unknown;
 }
 
+/** The base of every error a store throws: `code`, `backend`, `sessionId`, `cause`, `transient`. */
 export class SessionStoreError extends Error {
   readonly code: SessionStoreErrorCode;
   readonly backend: string;
@@ -46,6 +48,7 @@ export interface ValidationIssue {
   message: string;
 }
 
+/** A field path as dotted text with array indexes in brackets (`messages[3].content`). */
 export function formatIssuePath(path: readonly (string | number)[]): string {
   if (path.length === 0) return '(document)';
   let out = '';
@@ -94,6 +97,7 @@ export class SessionCorruptError extends SessionStoreError {
   }
 }
 
+/** An id that is not 1–255 UTF-8 bytes of well-formed text without control characters. */
 export class InvalidSessionIdError extends SessionStoreError {
   constructor(reason: string, options: SessionStoreErrorOptions = {}) {
     super(
@@ -141,6 +145,7 @@ export class SessionConflictError extends SessionStoreError {
   }
 }
 
+/** A document whose encoded size is over the backend's `maxDocumentBytes`. */
 export class SessionTooLargeError extends SessionStoreError {
   readonly bytes: number;
   readonly maxBytes: number;
@@ -176,12 +181,14 @@ export class StoreAccessError extends SessionStoreError {
   }
 }
 
+/** A call on a store after `close()`. */
 export class StoreClosedError extends SessionStoreError {
   constructor(options: SessionStoreErrorOptions = {}) {
     super('STORE_CLOSED', 'The session store was closed. Open a new store to keep working.', options);
   }
 }
 
+/** `openSessionStore` of a URL whose adapter package is not installed; names the package to install. */
 export class StoreNotInstalledError extends SessionStoreError {
   readonly packageName: string;
   constructor(packageName: string, scheme: string, options: SessionStoreErrorOptions = {}) {
@@ -212,6 +219,7 @@ export class StoreOperationError extends SessionStoreError {
   }
 }
 
+/** Whether a value is a SessionStoreError (of this copy of core). */
 export function isSessionStoreError(value: unknown): value is SessionStoreError {
   return value instanceof SessionStoreError;
 }

@@ -4,7 +4,9 @@ import { InvalidArgumentError, SessionCorruptError } from './errors.js';
 import { isValidSessionId } from './ids.js';
 import type { SessionData } from './schema.js';
 
+/** The page size of `listSessions` when `limit` is omitted. */
 export const DEFAULT_LIST_LIMIT = 50;
+/** The largest `limit` `listSessions` accepts. */
 export const MAX_LIST_LIMIT = 1000;
 
 /** Position after which the next page starts. */
@@ -13,6 +15,7 @@ export interface ListPosition {
   id: string;
 }
 
+/** A validated `listSessions` query, as backends receive it. */
 export interface ListQuery {
   limit: number;
   after: ListPosition | null;
@@ -26,6 +29,7 @@ export interface UnreadableRow extends ListPosition {
   unreadable: UnreadableSession;
 }
 
+/** A row a backend lists: a summary, or a record it could not read in its place. */
 export type ListRow = SessionSummary | UnreadableRow;
 
 /**
@@ -56,6 +60,7 @@ export function listingRow(
 /** The summary fields a store keeps beside a session's head (the rest of a summary is the store's own). */
 export type HeadSummary = Pick<SessionSummary, 'name' | 'state' | 'created_at' | 'updated_at' | 'parent_id'>;
 
+/** The summary fields taken from a document's head. */
 export function headSummary(session: SessionData): HeadSummary {
   return {
     name: session.config.name,
@@ -66,6 +71,7 @@ export function headSummary(session: SessionData): HeadSummary {
   };
 }
 
+/** The listing summary of a document at a revision. */
 export function summarize(session: SessionData, revision: number): SessionSummary {
   return { id: session.id, ...headSummary(session), message_count: session.messages.length, revision };
 }
@@ -92,16 +98,19 @@ export function compareSummaries(a: ListPosition, b: ListPosition): number {
   return b.updated_at - a.updated_at || compareIds(a.id, b.id);
 }
 
+/** Whether a position comes after the cursor position in listing order (always, without a cursor). */
 export function isAfter(item: ListPosition, after: ListPosition | null): boolean {
   return after === null || compareSummaries(item, after) > 0;
 }
 
 const CURSOR_VERSION = 'c1';
 
+/** The opaque cursor of a listing position. */
 export function encodeCursor(position: ListPosition): string {
   return `${CURSOR_VERSION}.${Buffer.from(JSON.stringify([position.updated_at, position.id]), 'utf8').toString('base64url')}`;
 }
 
+/** The position a cursor names; InvalidArgumentError for anything `encodeCursor` did not make. */
 export function decodeCursor(cursor: unknown, backend?: string): ListPosition {
   const bad = (why: string) =>
     new InvalidArgumentError('cursor', `${why}; pass the nextCursor of a previous listSessions call unchanged`, {

@@ -29,9 +29,11 @@ export const BACKEND_PACKAGES: Readonly<Record<string, string>> = Object.freeze(
 
 /** What an adapter package exports for `openSessionStore`. */
 export interface SessionStoreModule {
+  /** Opens a store for a parsed URL of the adapter's scheme. */
   openFromUrl(url: StoreUrl): SessionStore | Promise<SessionStore>;
 }
 
+/** Options of `openSessionStore`. */
 export interface OpenSessionStoreOptions {
   /**
    * The folder whose node_modules the adapter is resolved from. Default: the current working directory, then the

@@ -153,7 +153,9 @@ export abstract class SegmentedSessionStore<
   protected abstract readState(id: string): Promise<StoredState<S> | null>;
   /** Everything stored of a session, from one snapshot, or null. */
   protected abstract readParts(id: string): Promise<StoredParts<S> | null>;
+  /** One atomic step: guard on the revision and on `write.base`, then store the head and the new segment(s). */
   protected abstract commitWrite(write: SegmentWrite<S>): Promise<Committed<S>>;
+  /** One atomic step: guard on `append.base` and the size limit, then add one segment of the new messages. */
   protected abstract commitAppend(append: SegmentAppend<S>): Promise<Committed<S>>;
   /** Removes the session's head and every segment; true when there was a session. */
   protected abstract deleteSession(id: string): Promise<boolean>;
@@ -277,6 +279,7 @@ export abstract class SegmentedSessionStore<
     return new SessionConflictError(id, expected as number, current, { backend: this.backendName });
   }
 
+  /** Reads the head and every segment in one snapshot and parses the document once. */
   protected async readSession(id: string): Promise<StoredSession | null> {
     const parts = await this.readParts(id);
     if (parts === null) {
@@ -298,6 +301,7 @@ export abstract class SegmentedSessionStore<
     return { session, revision: parts.revision };
   }
 
+  /** Deletes the head and every segment (`deleteSession`) and forgets the remembered history. */
   protected async removeSession(id: string): Promise<boolean> {
     this.#known.forget(id);
     try {

@@ -11,6 +11,7 @@ import {
 
 const BACKEND = 'file';
 
+/** Options of FileSessionStore; only `dir` is required. */
 export interface FileStoreOptions {
   /** The sessions folder. A relative path resolves against `process.cwd()` when the store is created. Required. */
   dir: string;
@@ -54,9 +55,12 @@ export interface FileStoreOptions {
   layout?: FileStoreLayout;
 }
 
+/** Where documents go: `v1` (today's a3s-code, `v1/sessions/id_<base64url>.json`) or `legacy` (`<id>.json`). */
 export type FileStoreLayout = 'v1' | 'legacy';
+/** Every FileStoreLayout. */
 export const FILE_STORE_LAYOUTS: readonly FileStoreLayout[] = ['v1', 'legacy'];
 
+/** The options a store runs with: every default filled in, frozen. */
 export interface ResolvedFileStoreOptions {
   readonly dir: string;
   readonly createDirectory: boolean;
@@ -69,8 +73,11 @@ export interface ResolvedFileStoreOptions {
   readonly layout: FileStoreLayout;
 }
 
+/** Default `lockTimeoutMs`: how long a write waits for another writer of the same session. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+/** Default `staleLockMs`: the age after which a lock of a process that cannot be checked is broken. */
 export const DEFAULT_STALE_LOCK_MS = 30_000;
+/** Default `staleTempMs`: the age after which a temp file of a process that cannot be checked is removed. */
 export const DEFAULT_STALE_TEMP_MS = 5 * 60_000;
 
 function booleanOption(name: string, value: unknown, fallback: boolean): boolean {

@@ -10,6 +10,7 @@ export interface MemoryRecord {
 /** The data behind a store. Pass the same object to several stores to make them share data. */
 export type MemoryStorage = Map<string, MemoryRecord>;
 
+/** Options of MemorySessionStore. */
 export interface MemoryStoreOptions {
   /** Where sessions live. Default: a new, private map. */
   storage?: MemoryStorage;
@@ -17,6 +18,7 @@ export interface MemoryStoreOptions {
   maxDocumentBytes?: number;
 }
 
+/** A new, empty storage map. */
 export function createMemoryStorage(): MemoryStorage {
   return new Map();
 }

@@ -82,6 +82,7 @@ export class MemorySessionStore extends BaseSessionStore {
   }
 }
 
+/** A new MemorySessionStore. */
 export function createMemoryStore(options?: MemoryStoreOptions): MemorySessionStore {
   return new MemorySessionStore(options);
 }

@@ -24,6 +24,7 @@ export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 /** A plain SQL identifier: quoted everywhere it is used, so upper case is kept as written. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
+/** Options of PostgresSessionStore: a connection string, pool or client, and the store's own settings. */
 export interface PostgresStoreOptions {
   /**
    * A connection string (`postgres://user:password@host:5432/database`). The store creates a `pg.Pool` from it and
@@ -67,6 +68,7 @@ export type PostgresConnection =
   | { kind: 'pool'; pool: Pool }
   | { kind: 'client'; client: Client };
 
+/** The options a store runs with: every default filled in, frozen. */
 export interface ResolvedPostgresOptions {
   readonly connection: PostgresConnection;
   readonly schema: string;

@@ -21,6 +21,7 @@ export function derivedName(base: string, suffix: string): string {
   return `${base.slice(0, MAX_IDENTIFIER - suffix.length - hash.length - 2)}_${hash}_${suffix}`;
 }
 
+/** The unquoted names of one store's schema, tables and indexes. */
 export interface TableNames {
   schema: string;
   table: string;
@@ -30,6 +31,7 @@ export interface TableNames {
   parentIndex: string;
 }
 
+/** The names of the tables and indexes a store with this schema and table name uses. */
 export function tableNames(schema: string, table: string): TableNames {
   return {
     schema,

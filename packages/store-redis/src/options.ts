@@ -12,8 +12,10 @@ import {
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 
 export const BACKEND = 'redis';
+/** The key prefix when none is given. */
 export const DEFAULT_PREFIX = 'agent-sessions:';
 
+/** Options of RedisSessionStore: a URL, an existing client or Cluster nodes, and the store's own settings. */
 export interface RedisStoreOptions {
   /** `redis://` or `rediss://` URL of a server the store connects to (and closes). */
   url?: string;
@@ -40,6 +42,7 @@ export interface RedisStoreOptions {
   historyCacheBytes?: number;
 }
 
+/** The options a store runs with: every default filled in, frozen. */
 export interface ResolvedRedisOptions {
   readonly prefix: string;
   readonly ttlMs: number | null;

@@ -47,6 +47,7 @@ interface FetchedObject {
   state: ObjectState;
 }
 
+/** Sessions in S3 (or MinIO, R2): one object per session, revisions in metadata checked with conditional writes. */
 export class S3SessionStore extends BaseSessionStore {
   readonly backendName = 's3';
   /** The bucket and the normalized prefix (`""` or ending in `/`) this store works in. */

@@ -34,6 +34,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 /** `PRAGMA synchronous` levels the store accepts. */
 export type SynchronousMode = 'full' | 'normal';
 
+/** Options of SqliteSessionStore; only `path` is required. */
 export interface SqliteStoreOptions extends BaseStoreOptions {
   /**
    * The database file (created with its tables when missing; its folder must exist), or `":memory:"` for a private

@@ -32,6 +32,7 @@ import {
 } from './options.js';
 import { type HeadRow, type SegmentRow, type StateRow, type SummaryRow, toSummary } from './rows.js';
 
+/** Sessions in one SQLite file over better-sqlite3 (WAL): a head row per session plus message segments. */
 export class SqliteSessionStore extends SegmentedSessionStore {
   readonly backendName = BACKEND;
   readonly options: ResolvedSqliteOptions;

@@ -1,6 +1,7 @@
 /** What each part of the conformance suite receives. */
 import type { SessionStore, StoreCapabilities } from '../contract.js';
 
+/** What `describeSessionStoreConformance` needs: how to open a store over a namespace, and optional hooks. */
 export interface ConformanceOptions {
   /** A store over `namespace`: a new namespace is empty, the same namespace shares data. */
   create(namespace: string): Promise<SessionStore>;

@@ -27,6 +27,7 @@ export { fixtureDocuments, makeCostRecord, makeMessage, makeSession } from './da
 
 let namespaceCounter = 0;
 
+/** Registers the conformance suite (vitest `describe` blocks) for a store; call it once in a test file. */
 export function describeSessionStoreConformance(name: string, options: ConformanceOptions): void {
   const caps: ConformanceCapabilities = {
     atomicRevisions: options.capabilities?.atomicRevisions ?? true,
