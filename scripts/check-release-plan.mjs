@@ -2,7 +2,7 @@
 // the workspace file and .changeset/ into a scratch folder under the system temp dir, runs `changeset version`
 // there, and checks the versions it wrote: every publishable package stays 0.x (the CLI's optional peers on the
 // stores must not turn into a major bump), all of them get one version, and every internal range points at it.
-// Also prints `changeset status` for the record. Exits 1 naming what is wrong.
+// Also runs `changeset status` against the base branch (it fails when a changed package has no changeset). Exits 1 naming what is wrong.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,14 +49,26 @@ for (const [name, manifest] of after) {
 if (versions.size !== 1) problems.push(`versions would differ: ${[...after].map(([n, m]) => `${n}@${m.version}`)}`);
 rmSync(scratch, { recursive: true, force: true });
 
-// `changeset status` compares with the base branch, so it needs that branch in the clone.
+// `changeset status` compares with the base branch, so it needs that branch (or its remote copy) in the clone.
 const base = JSON.parse(readFileSync(join(root, '.changeset', 'config.json'), 'utf8')).baseBranch;
-try {
-  execFileSync('git', ['rev-parse', '--verify', '--quiet', base], { cwd: root, stdio: 'ignore' });
-  execFileSync(process.execPath, [changeset, 'status'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
-} catch (e) {
-  if (e.stderr) problems.push(`changeset status failed: ${e.stderr}`);
-  else console.log(`check-release-plan: no branch ${base} in this clone, so \`changeset status\` cannot run`);
+const since = [base, `origin/${base}`].find((ref) => {
+  try {
+    execFileSync('git', ['rev-parse', '--verify', '--quiet', ref], { cwd: root, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+});
+if (since === undefined) {
+  console.log(
+    `check-release-plan: neither ${base} nor origin/${base} is in this clone: \`changeset status\` cannot run`,
+  );
+} else {
+  try {
+    execFileSync(process.execPath, [changeset, 'status', `--since=${since}`], { cwd: root, stdio: 'pipe' });
+  } catch (e) {
+    problems.push(`changeset status --since=${since} failed:\n${e.stdout}${e.stderr}`);
+  }
 }
 
 if (problems.length > 0) {
