@@ -14,13 +14,16 @@ import type { Message, SessionData } from './schema.js';
 import { withTimeout } from './timeout.js';
 
 export interface StoredSession {
+  /** The decoded document. */
   session: SessionData;
+  /** Its stored revision. */
   revision: number;
 }
 
 export interface BaseStoreOptions {
   /** Time limit for each operation in ms; `null` for none. */
   operationTimeoutMs?: number | null;
+  /** What the backend guarantees, where it differs from the defaults (atomic revisions, 256 MiB documents). */
   capabilities?: Partial<StoreCapabilities>;
 }
 
@@ -40,7 +43,9 @@ export interface PreparedSave {
 export abstract class AbstractSessionStore<W extends PreparedSave> implements SessionStore {
   /** The backend's name, in errors and in `backend` of every SessionStoreError. */
   abstract readonly backendName: string;
+  /** What the backend guarantees (atomic revisions, largest document). */
   readonly capabilities: StoreCapabilities;
+  /** Time limit for each operation in ms, or null for none. */
   protected readonly operationTimeoutMs: number | null;
   #closed = false;
   #closing: Promise<void> | null = null;

@@ -161,6 +161,7 @@ export function encodeSession(session: SessionData, options: EncodeOptions = {})
 
 /** Where stored bytes come from, for `decodeSession` and its errors. */
 export interface DecodeContext {
+  /** The backend, named in errors. */
   backend?: string;
   /** The id the caller asked for, when known. */
   sessionId?: string | null;

@@ -5,14 +5,21 @@ import type { Message, SessionData, SessionState } from './schema.js';
 
 /** One row of `listSessions`: what a session picker needs, without reading the conversation. */
 export interface SessionSummary {
+  /** The session id. */
   id: string;
+  /** `config.name`. */
   name: string;
+  /** The session's state. */
   state: SessionState;
+  /** Creation time, Unix seconds. */
   created_at: number;
+  /** Last update time, Unix seconds (the listing order). */
   updated_at: number;
   /** The top-level `parent_id`, or null. */
   parent_id: string | null;
+  /** Number of messages. */
   message_count: number;
+  /** The stored revision. */
   revision: number;
 }
 
@@ -66,6 +73,7 @@ export interface StoreCapabilities {
 export interface SessionStore extends AsyncDisposable {
   /** "memory" | "file" | "sqlite" | "redis" | "postgres" | "s3" | a third party's name. */
   readonly backendName: string;
+  /** What the backend guarantees (atomic revisions, largest document). */
   readonly capabilities?: StoreCapabilities;
   /** Validates and stores the whole document; returns the new revision (1 after the first save). */
   save(session: SessionData, opts?: WriteOptions): Promise<{ revision: number }>;

@@ -20,15 +20,21 @@ export type SessionStoreErrorCode =
 
 /** What every SessionStoreError may carry besides its message. */
 export interface SessionStoreErrorOptions {
+  /** The backend that throws. */
   backend?: string;
+  /** The session the call was about. */
   sessionId?: string | null;
+  /** The underlying error (a driver's), kept as `cause`. */
   cause?: unknown;
 }
 
 /** The base of every error a store throws: `code`, `backend`, `sessionId`, `cause`, `transient`. */
 export class SessionStoreError extends Error {
+  /** A stable machine-readable code, one per error class (`SESSION_CONFLICT`, …). */
   readonly code: SessionStoreErrorCode;
+  /** The backend that threw (`backendName` of the store; `unknown` when none was given). */
   readonly backend: string;
+  /** The session the call was about, or null. */
   readonly sessionId: string | null;
   /** True when retrying the same call later may succeed (connection refused, timeout). */
   readonly transient: boolean = false;
@@ -44,7 +50,9 @@ export class SessionStoreError extends Error {
 
 /** One schema violation: the dotted path of the offending field and what is wrong with it. */
 export interface ValidationIssue {
+  /** The path of the offending field, from the document. */
   path: (string | number)[];
+  /** What is wrong with it. */
   message: string;
 }
 
@@ -64,6 +72,7 @@ function describeIssues(issues: readonly ValidationIssue[]): string {
 
 /** `save` or `appendMessages` was given a document (or messages) that the schema refuses. Nothing was written. */
 export class SessionValidationError extends SessionStoreError {
+  /** Every schema violation found. */
   readonly issues: readonly ValidationIssue[];
   /** The path of the first offending field, e.g. `messages[3].content[0].type`. */
   readonly path: string;
@@ -84,6 +93,7 @@ export class SessionValidationError extends SessionStoreError {
 export class SessionCorruptError extends SessionStoreError {
   /** Where the bad bytes live: a file path, a key, a row id or an object key. */
   readonly record: string;
+  /** The schema violations of the stored document, when it parsed as JSON. */
   readonly issues: readonly ValidationIssue[];
 
   constructor(record: string, reason: string, options: SessionStoreErrorOptions & { issues?: ValidationIssue[] } = {}) {
@@ -110,6 +120,7 @@ export class InvalidSessionIdError extends SessionStoreError {
 
 /** An option, cursor or limit that the store cannot accept. */
 export class InvalidArgumentError extends SessionStoreError {
+  /** The name of the argument or option that was refused. */
   readonly argument: string;
   constructor(argument: string, reason: string, options: SessionStoreErrorOptions = {}) {
     super('INVALID_ARGUMENT', `Invalid ${argument}: ${reason}.`, options);
@@ -119,6 +130,7 @@ export class InvalidArgumentError extends SessionStoreError {
 
 /** The stored revision is not the one the caller expected. Nothing was written. */
 export class SessionConflictError extends SessionStoreError {
+  /** The revision the caller expected (`expectedRevision`). */
   readonly expectedRevision: number;
   /** The revision in the store now, or null when the session does not exist. */
   readonly currentRevision: number | null;
@@ -147,7 +159,9 @@ export class SessionConflictError extends SessionStoreError {
 
 /** A document whose encoded size is over the backend's `maxDocumentBytes`. */
 export class SessionTooLargeError extends SessionStoreError {
+  /** The encoded size of the document, in bytes. */
   readonly bytes: number;
+  /** The backend's limit (`maxDocumentBytes`). */
   readonly maxBytes: number;
   constructor(sessionId: string, bytes: number, maxBytes: number, options: SessionStoreErrorOptions = {}) {
     super(
@@ -190,6 +204,7 @@ export class StoreClosedError extends SessionStoreError {
 
 /** `openSessionStore` of a URL whose adapter package is not installed; names the package to install. */
 export class StoreNotInstalledError extends SessionStoreError {
+  /** The package to install. */
   readonly packageName: string;
   constructor(packageName: string, scheme: string, options: SessionStoreErrorOptions = {}) {
     super(

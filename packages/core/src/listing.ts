@@ -11,14 +11,19 @@ export const MAX_LIST_LIMIT = 1000;
 
 /** Position after which the next page starts. */
 export interface ListPosition {
+  /** The `updated_at` of the last row of the previous page. */
   updated_at: number;
+  /** Its id. */
   id: string;
 }
 
 /** A validated `listSessions` query, as backends receive it. */
 export interface ListQuery {
+  /** Page size (validated, 1 to 1000). */
   limit: number;
+  /** The position the page starts after (the decoded cursor), or null for the first page. */
   after: ListPosition | null;
+  /** Only sessions with this top-level `parent_id`, or null for all. */
   parentId: string | null;
   /** Throw the first unreadable record's error (the base class does, from the page's `unreadable`). */
   strict: boolean;
@@ -26,6 +31,7 @@ export interface ListQuery {
 
 /** A record in listing order that could not be read: it takes its place in the page, as a session would. */
 export interface UnreadableRow extends ListPosition {
+  /** What is reported in the page's `unreadable`. */
   unreadable: UnreadableSession;
 }
 

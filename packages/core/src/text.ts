@@ -24,7 +24,9 @@ export function fitsF32(value: number): boolean {
 
 /** A value a3s-code cannot read: its path and what is wrong. */
 export interface ValueIssue {
+  /** Where the value is. */
   path: (string | number)[];
+  /** What is wrong with it. */
   message: string;
 }
 

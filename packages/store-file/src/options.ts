@@ -62,14 +62,23 @@ export const FILE_STORE_LAYOUTS: readonly FileStoreLayout[] = ['v1', 'legacy'];
 
 /** The options a store runs with: every default filled in, frozen. */
 export interface ResolvedFileStoreOptions {
+  /** Resolved `dir` (see FileStoreOptions). */
   readonly dir: string;
+  /** Resolved `createDirectory` (see FileStoreOptions). */
   readonly createDirectory: boolean;
+  /** Resolved `fsync` (see FileStoreOptions). */
   readonly fsync: boolean;
+  /** Resolved `lockTimeoutMs` (see FileStoreOptions). */
   readonly lockTimeoutMs: number;
+  /** Resolved `staleLockMs` (see FileStoreOptions). */
   readonly staleLockMs: number;
+  /** Resolved `staleTempMs` (see FileStoreOptions). */
   readonly staleTempMs: number;
+  /** Resolved `operationTimeoutMs` (see FileStoreOptions). */
   readonly operationTimeoutMs: number | null;
+  /** Resolved `maxDocumentBytes` (see FileStoreOptions). */
   readonly maxDocumentBytes: number;
+  /** Resolved `layout` (see FileStoreOptions). */
   readonly layout: FileStoreLayout;
 }
 

@@ -2,8 +2,11 @@ import type { SessionSummary } from '@agent-sessions/core/adapter';
 
 /** One stored session: the encoded document (so every load returns a fresh copy) and what listing needs. */
 export interface MemoryRecord {
+  /** The encoded document. */
   json: string;
+  /** Its revision. */
   revision: number;
+  /** Its listing summary. */
   summary: SessionSummary;
 }
 

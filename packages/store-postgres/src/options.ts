@@ -70,11 +70,17 @@ export type PostgresConnection =
 
 /** The options a store runs with: every default filled in, frozen. */
 export interface ResolvedPostgresOptions {
+  /** What the store talks through: a connection string (it makes a pool from it), or the pool or client it was given. */
   readonly connection: PostgresConnection;
+  /** Resolved `schema` (see PostgresStoreOptions). */
   readonly schema: string;
+  /** Resolved `table` (see PostgresStoreOptions). */
   readonly table: string;
+  /** Resolved `operationTimeoutMs` (see PostgresStoreOptions). */
   readonly operationTimeoutMs: number;
+  /** Resolved `maxDocumentBytes` (see PostgresStoreOptions). */
   readonly maxDocumentBytes: number;
+  /** Resolved `historyCacheBytes` (see PostgresStoreOptions). */
   readonly historyCacheBytes: number;
 }
 

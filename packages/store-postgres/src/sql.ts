@@ -23,11 +23,17 @@ export function derivedName(base: string, suffix: string): string {
 
 /** The unquoted names of one store's schema, tables and indexes. */
 export interface TableNames {
+  /** The schema. */
   schema: string;
+  /** The sessions table. */
   table: string;
+  /** The messages table (`<table>_messages`). */
   messages: string;
+  /** The migrations table (`<table>_migrations`). */
   migrations: string;
+  /** The listing index. */
   listIndex: string;
+  /** The listing-by-parent index. */
   parentIndex: string;
 }
 

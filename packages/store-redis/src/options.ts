@@ -44,10 +44,15 @@ export interface RedisStoreOptions {
 
 /** The options a store runs with: every default filled in, frozen. */
 export interface ResolvedRedisOptions {
+  /** Resolved `prefix` (see RedisStoreOptions). */
   readonly prefix: string;
+  /** `ttlSeconds` in ms, or null: sessions do not expire. */
   readonly ttlMs: number | null;
+  /** Resolved `operationTimeoutMs` (see RedisStoreOptions). */
   readonly operationTimeoutMs: number;
+  /** Resolved `maxDocumentBytes` (see RedisStoreOptions). */
   readonly maxDocumentBytes: number;
+  /** Resolved `historyCacheBytes` (see RedisStoreOptions). */
   readonly historyCacheBytes: number;
 }
 

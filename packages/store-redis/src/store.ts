@@ -39,6 +39,7 @@ type Client = Redis | Cluster;
  */
 export class RedisSessionStore extends SegmentedSessionStore<RedisState> {
   readonly backendName = BACKEND;
+  /** The resolved, frozen options. */
   readonly options: ResolvedRedisOptions;
   /** The ioredis client (yours when you passed one in). */
   readonly client: Client;

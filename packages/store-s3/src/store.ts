@@ -52,6 +52,7 @@ export class S3SessionStore extends BaseSessionStore {
   readonly backendName = 's3';
   /** The bucket and the normalized prefix (`""` or ending in `/`) this store works in. */
   readonly bucket: string;
+  /** The normalized key prefix: `""` or ending in `/`. */
   readonly prefix: string;
   readonly #options: ResolvedS3Options;
   readonly #client: S3Client;

@@ -77,14 +77,21 @@ export interface SqliteStoreOptions extends BaseStoreOptions {
 
 /** Options after validation; frozen. */
 export interface ResolvedSqliteOptions {
+  /** The database file the store opens, or null when it was given a connection. */
   readonly path: string | null;
+  /** The connection the store was given, or null when it opens `path`. */
   readonly database: Database.Database | null;
+  /** Resolved `table` (see SqliteStoreOptions). */
   readonly table: string;
   /** null: leave the connection's setting alone (a caller's connection without an explicit option). */
   readonly busyTimeoutMs: number | null;
+  /** Resolved `synchronous` (see SqliteStoreOptions). */
   readonly synchronous: SynchronousMode | null;
+  /** Resolved `operationTimeoutMs` (see SqliteStoreOptions). */
   readonly operationTimeoutMs: number | null;
+  /** Resolved `maxDocumentBytes` (see SqliteStoreOptions). */
   readonly maxDocumentBytes: number;
+  /** Resolved `historyCacheBytes` (see SqliteStoreOptions). */
   readonly historyCacheBytes: number;
 }
 
