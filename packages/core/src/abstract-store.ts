@@ -27,7 +27,9 @@ import type { Message, SessionData } from './schema.js';
 import { withTimeout } from './timeout.js';
 
 export interface StoredSession {
+  /** The decoded document. */
   session: SessionData;
+  /** Its stored revision. */
   revision: number;
 }
 
@@ -43,6 +45,7 @@ export interface CommonStoreOptions {
 export interface BaseStoreOptions {
   /** Time limit for each operation in ms; `null` for none. */
   operationTimeoutMs?: number | null;
+  /** What the backend guarantees, where it differs from the defaults (atomic revisions, 256 MiB documents). */
   capabilities?: Partial<StoreCapabilities>;
   /** Encrypt what the store writes (AES-256-GCM); see EncryptionOptions. Keys are never read from URLs. */
   encryption?: EncryptionOptions | undefined;
@@ -57,9 +60,16 @@ export interface PreparedSave {
   id: string;
 }
 
+/**
+ * The contract's public methods over a few protected I/O hooks: closed check, id and option validation, timeouts,
+ * error mapping. Extend BaseSessionStore or SegmentedSessionStore rather than this class.
+ */
 export abstract class AbstractSessionStore<W extends PreparedSave> implements SessionStore {
+  /** The backend's name, in errors and in `backend` of every SessionStoreError. */
   abstract readonly backendName: string;
+  /** What the backend guarantees (atomic revisions, largest document). */
   readonly capabilities: StoreCapabilities;
+  /** Time limit for each operation in ms, or null for none. */
   protected readonly operationTimeoutMs: number | null;
   /** Seals and opens stored text when the store was given `encryption`; null otherwise. */
   protected readonly cipher: SessionCipher | null;
@@ -89,8 +99,11 @@ export abstract class AbstractSessionStore<W extends PreparedSave> implements Se
     messages: Message[],
     expectedRevision: number | undefined,
   ): Promise<number>;
+  /** The stored document and its revision (decoded with `this.decode`), or null when there is none. */
   protected abstract readSession(id: string): Promise<StoredSession | null>;
+  /** Removes the session; true when something was removed. */
   protected abstract removeSession(id: string): Promise<boolean>;
+  /** Every stored id. */
   protected abstract listIds(): Promise<string[]>;
   /** Answers a validated query (see `toPage`, `pageSummaries`). */
   protected abstract listSummaries(query: ListQuery): Promise<ListSessionsResult>;
@@ -206,6 +219,7 @@ export abstract class AbstractSessionStore<W extends PreparedSave> implements Se
     return this.#closing;
   }
 
+  /** `await using store = …` closes the store at the end of the scope. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -215,6 +229,7 @@ export abstract class AbstractSessionStore<W extends PreparedSave> implements Se
     return this.#closed;
   }
 
+  /** Throws StoreClosedError once `close()` was called. */
   protected assertOpen(): void {
     if (this.#closed) throw new StoreClosedError({ backend: this.backendName });
   }

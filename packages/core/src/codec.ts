@@ -159,7 +159,9 @@ export function encodeSession(session: SessionData, options: EncodeOptions = {})
   return options.pretty ? JSON.stringify(session, null, 2) : JSON.stringify(session);
 }
 
+/** Where stored bytes come from, for `decodeSession` and its errors. */
 export interface DecodeContext {
+  /** The backend, named in errors. */
   backend?: string;
   /** The id the caller asked for, when known. */
   sessionId?: string | null;

@@ -5,17 +5,25 @@ import type { Message, SessionData, SessionState } from './schema.js';
 
 /** One row of `listSessions`: what a session picker needs, without reading the conversation. */
 export interface SessionSummary {
+  /** The session id. */
   id: string;
+  /** `config.name`. */
   name: string;
+  /** The session's state. */
   state: SessionState;
+  /** Creation time, Unix seconds. */
   created_at: number;
+  /** Last update time, Unix seconds (the listing order). */
   updated_at: number;
   /** The top-level `parent_id`, or null. */
   parent_id: string | null;
+  /** Number of messages. */
   message_count: number;
+  /** The stored revision. */
   revision: number;
 }
 
+/** What `listSessions` takes: page size, cursor, parent filter, strictness. */
 export interface ListSessionsOptions {
   /** Page size, 1 to 1000. Default 50. */
   limit?: number;
@@ -40,6 +48,7 @@ export interface UnreadableSession {
   error: SessionCorruptError | EncryptionKeyError;
 }
 
+/** One page of `listSessions`. */
 export interface ListSessionsResult {
   /** Ordered by `updated_at` descending, then `id` ascending (UTF-8 byte order). */
   sessions: SessionSummary[];
@@ -60,9 +69,11 @@ export interface StoreCapabilities {
   maxDocumentBytes: number;
 }
 
+/** The contract every backend implements: whole-document saves with revisions, appends, loads, listing, health. */
 export interface SessionStore extends AsyncDisposable {
   /** "memory" | "file" | "sqlite" | "redis" | "postgres" | "s3" | a third party's name. */
   readonly backendName: string;
+  /** What the backend guarantees (atomic revisions, largest document). */
   readonly capabilities?: StoreCapabilities;
   /** Validates and stores the whole document; returns the new revision (1 after the first save). */
   save(session: SessionData, opts?: WriteOptions): Promise<{ revision: number }>;
@@ -74,9 +85,11 @@ export interface SessionStore extends AsyncDisposable {
   get(id: string): Promise<{ session: SessionData; revision: number } | null>;
   /** Idempotent; true when something was removed. */
   delete(id: string): Promise<boolean>;
+  /** Whether a session with this id is stored (without reading the document where the backend can). */
   exists(id: string): Promise<boolean>;
   /** Every id, exactly as saved. */
   list(): Promise<string[]>;
+  /** A page of summaries, newest first; reads no documents. A damaged record is reported in `unreadable`. */
   listSessions(opts?: ListSessionsOptions): Promise<ListSessionsResult>;
   /** A real round trip to the storage; throws StoreUnavailableError or StoreAccessError. */
   healthCheck(): Promise<void>;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseSession } from './codec.js';
 import type { SessionConfig, SessionData } from './schema.js';
 
+/** Options of `createSession`; all optional. */
 export interface NewSessionOptions {
   /** Default: a random UUID. */
   id?: string;
@@ -9,11 +10,15 @@ export interface NewSessionOptions {
   name?: string;
   /** Default: the current working directory. */
   workspace?: string;
+  /** The system prompt. Default null. */
   systemPrompt?: string | null;
   /** Default: 200000. */
   maxContextLength?: number;
+  /** The model, kept as the document's `model_name`. */
   model?: string;
+  /** The parent session's id (`parent_id`). */
   parentId?: string;
+  /** The document's `tool_names`. Default []. */
   toolNames?: string[];
   /** Unix seconds. Default: now. */
   now?: number;

@@ -19,15 +19,23 @@ export type SessionStoreErrorCode =
   | 'SESSION_NOT_FOUND'
   | 'STORE_FAILURE';
 
+/** What every SessionStoreError may carry besides its message. */
 export interface SessionStoreErrorOptions {
+  /** The backend that throws. */
   backend?: string;
+  /** The session the call was about. */
   sessionId?: string | null;
+  /** The underlying error (a driver's), kept as `cause`. */
   cause?: unknown;
 }
 
+/** The base of every error a store throws: `code`, `backend`, `sessionId`, `cause`, `transient`. */
 export class SessionStoreError extends Error {
+  /** A stable machine-readable code, one per error class (`SESSION_CONFLICT`, …). */
   readonly code: SessionStoreErrorCode;
+  /** The backend that threw (`backendName` of the store; `unknown` when none was given). */
   readonly backend: string;
+  /** The session the call was about, or null. */
   readonly sessionId: string | null;
   /** True when retrying the same call later may succeed (connection refused, timeout). */
   readonly transient: boolean = false;
@@ -43,10 +51,13 @@ export class SessionStoreError extends Error {
 
 /** One schema violation: the dotted path of the offending field and what is wrong with it. */
 export interface ValidationIssue {
+  /** The path of the offending field, from the document. */
   path: (string | number)[];
+  /** What is wrong with it. */
   message: string;
 }
 
+/** A field path as dotted text with array indexes in brackets (`messages[3].content`). */
 export function formatIssuePath(path: readonly (string | number)[]): string {
   if (path.length === 0) return '(document)';
   let out = '';
@@ -62,6 +73,7 @@ function describeIssues(issues: readonly ValidationIssue[]): string {
 
 /** `save` or `appendMessages` was given a document (or messages) that the schema refuses. Nothing was written. */
 export class SessionValidationError extends SessionStoreError {
+  /** Every schema violation found. */
   readonly issues: readonly ValidationIssue[];
   /** The path of the first offending field, e.g. `messages[3].content[0].type`. */
   readonly path: string;
@@ -82,6 +94,7 @@ export class SessionValidationError extends SessionStoreError {
 export class SessionCorruptError extends SessionStoreError {
   /** Where the bad bytes live: a file path, a key, a row id or an object key. */
   readonly record: string;
+  /** The schema violations of the stored document, when it parsed as JSON. */
   readonly issues: readonly ValidationIssue[];
 
   constructor(record: string, reason: string, options: SessionStoreErrorOptions & { issues?: ValidationIssue[] } = {}) {
@@ -95,6 +108,7 @@ export class SessionCorruptError extends SessionStoreError {
   }
 }
 
+/** An id that is not 1–255 UTF-8 bytes of well-formed text without control characters. */
 export class InvalidSessionIdError extends SessionStoreError {
   constructor(reason: string, options: SessionStoreErrorOptions = {}) {
     super(
@@ -107,6 +121,7 @@ export class InvalidSessionIdError extends SessionStoreError {
 
 /** An option, cursor or limit that the store cannot accept. */
 export class InvalidArgumentError extends SessionStoreError {
+  /** The name of the argument or option that was refused. */
   readonly argument: string;
   constructor(argument: string, reason: string, options: SessionStoreErrorOptions = {}) {
     super('INVALID_ARGUMENT', `Invalid ${argument}: ${reason}.`, options);
@@ -116,6 +131,7 @@ export class InvalidArgumentError extends SessionStoreError {
 
 /** The stored revision is not the one the caller expected. Nothing was written. */
 export class SessionConflictError extends SessionStoreError {
+  /** The revision the caller expected (`expectedRevision`). */
   readonly expectedRevision: number;
   /** The revision in the store now, or null when the session does not exist. */
   readonly currentRevision: number | null;
@@ -142,8 +158,11 @@ export class SessionConflictError extends SessionStoreError {
   }
 }
 
+/** A document whose encoded size is over the backend's `maxDocumentBytes`. */
 export class SessionTooLargeError extends SessionStoreError {
+  /** The encoded size of the document, in bytes. */
   readonly bytes: number;
+  /** The backend's limit (`maxDocumentBytes`). */
   readonly maxBytes: number;
   constructor(sessionId: string, bytes: number, maxBytes: number, options: SessionStoreErrorOptions = {}) {
     super(
@@ -189,13 +208,16 @@ export class StoreNotFoundError extends StoreAccessError {
   }
 }
 
+/** A call on a store after `close()`. */
 export class StoreClosedError extends SessionStoreError {
   constructor(options: SessionStoreErrorOptions = {}) {
     super('STORE_CLOSED', 'The session store was closed. Open a new store to keep working.', options);
   }
 }
 
+/** `openSessionStore` of a URL whose adapter package is not installed; names the package to install. */
 export class StoreNotInstalledError extends SessionStoreError {
+  /** The package to install. */
   readonly packageName: string;
   constructor(packageName: string, scheme: string, options: SessionStoreErrorOptions = {}) {
     super(
@@ -248,6 +270,7 @@ export class StoreOperationError extends SessionStoreError {
   }
 }
 
+/** Whether a value is a SessionStoreError (of this copy of core). */
 export function isSessionStoreError(value: unknown): value is SessionStoreError {
   return value instanceof SessionStoreError;
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidSessionIdError } from './errors.js';
 
+/** The longest session id, in UTF-8 bytes. */
 export const MAX_SESSION_ID_BYTES = 255;
 
 // C0 controls, DEL and C1 controls.
@@ -25,6 +26,7 @@ export function assertValidSessionId(id: unknown, backend?: string): asserts id 
   if (bytes > MAX_SESSION_ID_BYTES) throw new InvalidSessionIdError(`it is ${bytes} UTF-8 bytes long`, { backend });
 }
 
+/** Whether `id` is a valid session id (what `assertValidSessionId` accepts). */
 export function isValidSessionId(id: unknown): id is string {
   try {
     assertValidSessionId(id);
@@ -36,6 +38,7 @@ export function isValidSessionId(id: unknown): id is string {
 
 /** Ids a3s-code writes as `<id>.json` unchanged: portable file-name characters, no leading dot, no `..`. */
 const PLAIN_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+/** Whether an id is ASCII letters, digits, `_`, `-` and `.` (neither first nor doubled), usable as a name as it is. */
 export function isPlainId(id: string): boolean {
   return PLAIN_ID.test(id) && !id.includes('..');
 }
@@ -78,6 +81,7 @@ export function hashedDocumentName(hash: string): string {
   return `~~${hash}${DOCUMENT_EXTENSION}`;
 }
 
+/** What a document name says: the id it holds, a hash of a long id, or null for a name that is not a document. */
 export type DocumentName = { kind: 'id'; id: string } | { kind: 'hashed'; hash: string } | null;
 
 /** What a document name holds: a decodable id, a hashed name (the id is in the document), or not a session. */

@@ -4,18 +4,26 @@ import { EncryptionKeyError, InvalidArgumentError, SessionCorruptError } from '.
 import { isValidSessionId } from './ids.js';
 import type { SessionData } from './schema.js';
 
+/** The page size of `listSessions` when `limit` is omitted. */
 export const DEFAULT_LIST_LIMIT = 50;
+/** The largest `limit` `listSessions` accepts. */
 export const MAX_LIST_LIMIT = 1000;
 
 /** Position after which the next page starts. */
 export interface ListPosition {
+  /** The `updated_at` of the last row of the previous page. */
   updated_at: number;
+  /** Its id. */
   id: string;
 }
 
+/** A validated `listSessions` query, as backends receive it. */
 export interface ListQuery {
+  /** Page size (validated, 1 to 1000). */
   limit: number;
+  /** The position the page starts after (the decoded cursor), or null for the first page. */
   after: ListPosition | null;
+  /** Only sessions with this top-level `parent_id`, or null for all. */
   parentId: string | null;
   /** Throw the first unreadable record's error (the base class does, from the page's `unreadable`). */
   strict: boolean;
@@ -23,9 +31,11 @@ export interface ListQuery {
 
 /** A record in listing order that could not be read: it takes its place in the page, as a session would. */
 export interface UnreadableRow extends ListPosition {
+  /** What is reported in the page's `unreadable`. */
   unreadable: UnreadableSession;
 }
 
+/** A row a backend lists: a summary, or a record it could not read in its place. */
 export type ListRow = SessionSummary | UnreadableRow;
 
 /**
@@ -56,6 +66,7 @@ export function listingRow(
 /** The summary fields a store keeps beside a session's head (the rest of a summary is the store's own). */
 export type HeadSummary = Pick<SessionSummary, 'name' | 'state' | 'created_at' | 'updated_at' | 'parent_id'>;
 
+/** The summary fields taken from a document's head. */
 export function headSummary(session: SessionData): HeadSummary {
   return {
     name: session.config.name,
@@ -66,6 +77,7 @@ export function headSummary(session: SessionData): HeadSummary {
   };
 }
 
+/** The listing summary of a document at a revision. */
 export function summarize(session: SessionData, revision: number): SessionSummary {
   return { id: session.id, ...headSummary(session), message_count: session.messages.length, revision };
 }
@@ -92,16 +104,19 @@ export function compareSummaries(a: ListPosition, b: ListPosition): number {
   return b.updated_at - a.updated_at || compareIds(a.id, b.id);
 }
 
+/** Whether a position comes after the cursor position in listing order (always, without a cursor). */
 export function isAfter(item: ListPosition, after: ListPosition | null): boolean {
   return after === null || compareSummaries(item, after) > 0;
 }
 
 const CURSOR_VERSION = 'c1';
 
+/** The opaque cursor of a listing position. */
 export function encodeCursor(position: ListPosition): string {
   return `${CURSOR_VERSION}.${Buffer.from(JSON.stringify([position.updated_at, position.id]), 'utf8').toString('base64url')}`;
 }
 
+/** The position a cursor names; InvalidArgumentError for anything `encodeCursor` did not make. */
 export function decodeCursor(cursor: unknown, backend?: string): ListPosition {
   const bad = (why: string) =>
     new InvalidArgumentError('cursor', `${why}; pass the nextCursor of a previous listSessions call unchanged`, {

@@ -31,10 +31,14 @@ export const BACKEND_PACKAGES: Readonly<Record<string, string>> = Object.freeze(
 
 /** What an adapter package exports for `openSessionStore`. */
 export interface SessionStoreModule {
-  /** `options`: what the caller of openSessionStore gave beside the URL (keys are never put in URLs). */
+  /**
+   * Opens a store for a parsed URL of the adapter's scheme. `options`: what the caller of openSessionStore gave
+   * beside the URL (keys are never put in URLs).
+   */
   openFromUrl(url: StoreUrl, options?: CommonStoreOptions): SessionStore | Promise<SessionStore>;
 }
 
+/** Options of `openSessionStore`. */
 export interface OpenSessionStoreOptions {
   /**
    * The folder whose node_modules the adapter is resolved from. Default: the current working directory, then the

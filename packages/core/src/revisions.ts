@@ -1,6 +1,7 @@
 /** Revision rules every backend shares; the atomic compare-and-write itself is the backend's job. */
 import { InvalidArgumentError, SessionConflictError, SessionNotFoundError } from './errors.js';
 
+/** Options of `save` and `appendMessages`. */
 export interface WriteOptions {
   /**
    * Optimistic concurrency: the write succeeds only when the stored revision equals this number.

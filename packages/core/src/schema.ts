@@ -114,16 +114,23 @@ const jsonValue = z.unknown().superRefine((value, ctx) => {
 });
 
 // ---- enums -----------------------------------------------------------------------------------------------------
+/** A session's state, as a3s-code's `SessionState`. */
 export const SessionStateSchema = z.enum(['Unknown', 'Active', 'Paused', 'Completed', 'Error']);
+/** A3s-code's queue lanes. */
 export const LaneSchema = z.enum(['Control', 'Query', 'Execute', 'Generate']);
+/** `config.storage_type`: where a3s-code keeps the session. */
 export const StorageTypeSchema = z.enum(['memory', 'file', 'custom']);
+/** `config.planning_mode` (a3s-code's default is `Auto`). */
 export const PlanningModeSchema = z.enum(['Auto', 'Disabled', 'Enabled']);
+/** A task's status. */
 export const TaskStatusSchema = z.enum(['pending', 'in_progress', 'completed', 'failed', 'skipped', 'cancelled']);
+/** A task's priority. */
 export const TaskPrioritySchema = z.enum(['high', 'medium', 'low']);
 /** `ToolResultTrustV1` (snake_case). a3s-code omits it for `workspace_data`, its default; we keep what was read. */
 export const ToolResultTrustSchema = z.enum(['trusted', 'workspace_data', 'external']);
 
 // ---- content ---------------------------------------------------------------------------------------------------
+/** An image content block's source: base64 data and its media type. */
 export const ImageSourceSchema = input(struct({ type: z.literal('base64'), media_type: text, data: text }));
 
 const TextBlock = struct({ type: z.literal('text'), text: text });
@@ -138,10 +145,12 @@ const ToolResultBlock = struct({
   trust: ToolResultTrustSchema.optional(),
   redaction_reviewed: z.boolean().optional(),
 });
+/** One block of a message's content: text, image, tool use, tool result or reasoning. */
 export const ContentBlockSchema = input(
   z.discriminatedUnion('type', [TextBlock, ImageBlock, ToolUseBlock, ToolResultBlock]),
 );
 
+/** One message of the conversation: a role and its content blocks. */
 export const MessageSchema = input(
   struct(
     { role: text, content: z.array(ContentBlockSchema), reasoning_content: text.nullish() },
@@ -150,6 +159,7 @@ export const MessageSchema = input(
 );
 
 // ---- tasks and costs -------------------------------------------------------------------------------------------
+/** One task of the session's task list (older files' `todos` are read as tasks). */
 export const TaskSchema = input(
   struct(
     {
@@ -175,6 +185,7 @@ const chronoTimestamp = text.superRefine((value, ctx) => {
   if (problem !== null) ctx.addIssue({ code: 'custom', message: `${problem}; a3s-code (chrono) cannot read it` });
 });
 
+/** One LLM call's usage and cost, with its RFC 3339 timestamp. */
 export const LlmCostRecordSchema = input(
   struct({
     model: text,
@@ -191,6 +202,7 @@ export const LlmCostRecordSchema = input(
 // ---- config ----------------------------------------------------------------------------------------------------
 const LaneHandlerSchema = input(struct({ mode: z.enum(['Internal', 'External', 'Hybrid']), timeout_ms: uint }));
 
+/** `config.queue_config`: a3s-code's lane queue settings. */
 export const SessionQueueConfigSchema = input(
   struct({
     controlMaxConcurrency: uint.default(4),
@@ -225,6 +237,7 @@ export const SessionQueueConfigSchema = input(
   }),
 );
 
+/** `config.confirmation_policy`: when a3s-code asks before running a tool. */
 export const ConfirmationPolicySchema = input(
   struct({
     enabled: z.boolean(),
@@ -239,6 +252,7 @@ export const ConfirmationPolicySchema = input(
  * object form. Both forms are kept as read, so a file keeps its own spelling.
  */
 const PermissionRuleSchema = z.union([text, input(struct({ rule: text }))]);
+/** `config.permission_policy`: allow, deny and ask rules (plain strings or `{ rule }` objects, kept as read). */
 export const PermissionPolicySchema = input(
   struct({
     deny: z.array(PermissionRuleSchema).default([]),
@@ -249,7 +263,9 @@ export const PermissionPolicySchema = input(
   }),
 );
 
+/** A3s-code's data sensitivity levels. */
 export const SensitivityLevelSchema = z.enum(['Public', 'Normal', 'Sensitive', 'HighlySensitive', 'Critical']);
+/** `config.security_config`: classification rules and redaction. */
 export const SecurityConfigSchema = input(
   struct({
     enabled: z.boolean(),
@@ -284,6 +300,7 @@ export const ToolResultTransformPolicySchema = z.strictObject({
   structured_sample_items: uint,
 });
 
+/** `config`: the session's name, workspace, prompt, limits and policies. */
 export const SessionConfigSchema = input(
   struct(
     {
@@ -324,6 +341,7 @@ export const SessionConfigSchema = input(
   ),
 );
 
+/** `llm_config`: provider and model (`api_key` is dropped and never stored). */
 export const LlmConfigSchema = input(
   struct(
     { provider: text, model: text, base_url: text.nullable().default(null) },
@@ -332,7 +350,9 @@ export const LlmConfigSchema = input(
   ),
 );
 
+/** `context_usage`: tokens of the context window in use. */
 export const ContextUsageSchema = input(struct({ used_tokens: uint, max_tokens: uint, percent: f32, turns: uint }));
+/** `total_usage`: tokens used over the session. */
 export const TokenUsageSchema = input(
   struct({
     prompt_tokens: uint,
@@ -350,6 +370,7 @@ function renameKey(o: Obj, from: string, to: string): Obj {
 }
 
 // ---- the document ----------------------------------------------------------------------------------------------
+/** The whole session document, as a3s-code writes it; parsing gives the canonical form. */
 export const SessionDataSchema = input(
   struct(
     {
@@ -395,15 +416,27 @@ export const SessionDataSchema = input(
 
 /** The session document as `load` returns it (canonical form). */
 export type SessionData = z.output<typeof SessionDataSchema>;
+/** The session's `config`. */
 export type SessionConfig = z.output<typeof SessionConfigSchema>;
+/** One message of the conversation. */
 export type Message = z.output<typeof MessageSchema>;
+/** One block of a message's content. */
 export type ContentBlock = z.output<typeof ContentBlockSchema>;
+/** One task of the session. */
 export type Task = z.output<typeof TaskSchema>;
+/** One LLM call's usage and cost. */
 export type LlmCostRecord = z.output<typeof LlmCostRecordSchema>;
+/** A session's state. */
 export type SessionState = z.output<typeof SessionStateSchema>;
+/** A queue lane. */
 export type Lane = z.output<typeof LaneSchema>;
+/** Tokens of the context window in use. */
 export type ContextUsage = z.output<typeof ContextUsageSchema>;
+/** Tokens used over the session. */
 export type TokenUsage = z.output<typeof TokenUsageSchema>;
+/** Provider and model of the session. */
 export type LlmConfig = z.output<typeof LlmConfigSchema>;
+/** How far a tool result is trusted. */
 export type ToolResultTrust = z.output<typeof ToolResultTrustSchema>;
+/** `config.tool_result_transform_policy`. */
 export type ToolResultTransformPolicy = z.output<typeof ToolResultTransformPolicySchema>;

@@ -50,9 +50,11 @@ export interface SegmentedStoreOptions extends BaseStoreOptions {
 
 /** What `readState` returns: the guard state, and what a write checks before it is planned. */
 export interface StoredState<S extends SegmentState> {
+  /** The stored revision. */
   revision: number;
   /** UTF-8 bytes of the whole document as JSON. */
   bytes: number;
+  /** The message log state (count, digest, and what the adapter keeps). */
   state: S;
   /**
    * The stored head and where it lives, when the adapter has it at hand: `appendMessages` checks it before adding
@@ -63,7 +65,9 @@ export interface StoredState<S extends SegmentState> {
 
 /** What `readParts` returns: one consistent snapshot of a session. */
 export interface StoredParts<S extends SegmentState> {
+  /** The stored revision. */
   revision: number;
+  /** The message log state. */
   state: S;
   /** The document without `messages`, as JSON. */
   headJson: string;
@@ -77,8 +81,11 @@ export interface StoredParts<S extends SegmentState> {
 
 /** A save validated by `prepareSave`. */
 export interface SegmentSave extends PreparedSave {
+  /** The validated document. */
   session: SessionData;
+  /** The document without `messages`, as JSON. */
   headJson: string;
+  /** The caller's `expectedRevision`. */
   expectedRevision: number | undefined;
   /** How the messages compared with the history remembered for this session, if any. */
   check?: PrefixCheck;
@@ -86,6 +93,7 @@ export interface SegmentSave extends PreparedSave {
 
 /** One save to commit atomically. */
 export interface SegmentWrite<S extends SegmentState> {
+  /** The session id. */
   id: string;
   /** Refuse with `{ conflict }` (or 'stale') unless the stored revision equals this (0: must not exist). */
   expectedRevision: number | undefined;
@@ -98,11 +106,13 @@ export interface SegmentWrite<S extends SegmentState> {
   rewrite: boolean;
   /** Index of the first message in `text` (0 for a rewrite) and how many it holds. */
   from: number;
+  /** How many messages `text` holds. */
   added: number;
   /** The messages' JSON texts joined by commas: one new segment. */
   text: string;
   /** The message log after the write. */
   count: number;
+  /** The digest of the message log after the write. */
   digest: string;
   /** The document without `messages`, as JSON. */
   headJson: string;
@@ -114,6 +124,7 @@ export interface SegmentWrite<S extends SegmentState> {
 
 /** One append to commit atomically. */
 export interface SegmentAppend<S extends SegmentState> {
+  /** The session id. */
   id: string;
   /** As in SegmentWrite. */
   expectedRevision: number | undefined;
@@ -121,12 +132,15 @@ export interface SegmentAppend<S extends SegmentState> {
   base: S;
   /** The new messages' JSON texts joined by commas: one new segment of `added` messages. */
   text: string;
+  /** How many messages `text` holds. */
   added: number;
   /** The message log after the append. */
   count: number;
+  /** The digest of the message log after the append. */
   digest: string;
   /** Bytes the document grows by: add them to the stored size, and refuse ('stale') past `maxDocumentBytes`. */
   addedBytes: number;
+  /** The largest document the store accepts, in bytes. */
   maxDocumentBytes: number;
 }
 
@@ -154,7 +168,9 @@ export abstract class SegmentedSessionStore<
   protected abstract readState(id: string): Promise<StoredState<S> | null>;
   /** Everything stored of a session, from one snapshot, or null. */
   protected abstract readParts(id: string): Promise<StoredParts<S> | null>;
+  /** One atomic step: guard on the revision and on `write.base`, then store the head and the new segment(s). */
   protected abstract commitWrite(write: SegmentWrite<S>): Promise<Committed<S>>;
+  /** One atomic step: guard on `append.base` and the size limit, then add one segment of the new messages. */
   protected abstract commitAppend(append: SegmentAppend<S>): Promise<Committed<S>>;
   /** Removes the session's head and every segment; true when there was a session. */
   protected abstract deleteSession(id: string): Promise<boolean>;
@@ -309,6 +325,7 @@ export abstract class SegmentedSessionStore<
     return new SessionConflictError(id, expected as number, current, { backend: this.backendName });
   }
 
+  /** Reads the head and every segment in one snapshot and parses the document once. */
   protected async readSession(id: string): Promise<StoredSession | null> {
     const parts = await this.readParts(id);
     if (parts === null) {
@@ -331,6 +348,7 @@ export abstract class SegmentedSessionStore<
     return { session, revision: parts.revision };
   }
 
+  /** Deletes the head and every segment (`deleteSession`) and forgets the remembered history. */
   protected async removeSession(id: string): Promise<boolean> {
     this.#known.forget(id);
     try {

@@ -16,6 +16,7 @@ export interface StoreUrl {
   params: URLSearchParams;
 }
 
+/** Splits a store URL into scheme, location and parameters; InvalidArgumentError for one that does not parse. */
 export function parseStoreUrl(url: string): StoreUrl {
   if (typeof url !== 'string' || url.trim() === '')
     throw new InvalidArgumentError(
@@ -63,8 +64,10 @@ type ValueOf<P extends UrlParam> = P extends { type: 'string' | 'enum' }
       ? number | null
       : number;
 
+/** The values `readUrlParams` read, typed by the declaration. */
 export type UrlParamValues<S extends Record<string, UrlParam>> = { -readonly [K in keyof S]?: ValueOf<S[K]> };
 
+/** Options of `readUrlParams`. */
 export interface ReadUrlParamsOptions {
   /**
    * Parameters this store does not know are handed back in `rest` for its driver (redis, postgres) instead of

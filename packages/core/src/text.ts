@@ -9,10 +9,12 @@ export const LONE_SURROGATE_MESSAGE =
   'contains a lone surrogate (a half of a UTF-16 pair), which a3s-code (serde_json) cannot read; ' +
   'remove it or replace it with U+FFFD';
 
+/** The message of a value that overflows an f32 field. */
 export const F32_OVERFLOW_MESSAGE =
   'overflows an f32 (beyond ±3.4028235e38): a3s-code would hold infinity and write null, which it cannot read back; ' +
   'use a smaller value';
 
+/** The message of a number that is not finite. */
 export const NON_FINITE_MESSAGE = 'is not a finite number, which a3s-code (serde_json) cannot read';
 
 /** Whether `value` fits an f32 as serde reads one (a cast from f64 that must not round to infinity). */
@@ -20,8 +22,11 @@ export function fitsF32(value: number): boolean {
   return Number.isFinite(Math.fround(value));
 }
 
+/** A value a3s-code cannot read: its path and what is wrong. */
 export interface ValueIssue {
+  /** Where the value is. */
   path: (string | number)[];
+  /** What is wrong with it. */
   message: string;
 }
 

@@ -12,6 +12,7 @@ import {
 
 const BACKEND = 'file';
 
+/** Options of FileSessionStore; only `dir` is required. */
 export interface FileStoreOptions extends CommonStoreOptions {
   /** The sessions folder. A relative path resolves against `process.cwd()` when the store is created. Required. */
   dir: string;
@@ -62,24 +63,39 @@ export interface FileStoreOptions extends CommonStoreOptions {
   layout?: FileStoreLayout;
 }
 
+/** Where documents go: `v1` (today's a3s-code, `v1/sessions/id_<base64url>.json`) or `legacy` (`<id>.json`). */
 export type FileStoreLayout = 'v1' | 'legacy';
+/** Every FileStoreLayout. */
 export const FILE_STORE_LAYOUTS: readonly FileStoreLayout[] = ['v1', 'legacy'];
 
+/** The options a store runs with: every default filled in, frozen. */
 export interface ResolvedFileStoreOptions {
+  /** Resolved `dir` (see FileStoreOptions). */
   readonly dir: string;
+  /** Resolved `createDirectory` (see FileStoreOptions). */
   readonly createDirectory: boolean;
   readonly create: boolean;
+  /** Resolved `fsync` (see FileStoreOptions). */
   readonly fsync: boolean;
+  /** Resolved `lockTimeoutMs` (see FileStoreOptions). */
   readonly lockTimeoutMs: number;
+  /** Resolved `staleLockMs` (see FileStoreOptions). */
   readonly staleLockMs: number;
+  /** Resolved `staleTempMs` (see FileStoreOptions). */
   readonly staleTempMs: number;
+  /** Resolved `operationTimeoutMs` (see FileStoreOptions). */
   readonly operationTimeoutMs: number | null;
+  /** Resolved `maxDocumentBytes` (see FileStoreOptions). */
   readonly maxDocumentBytes: number;
+  /** Resolved `layout` (see FileStoreOptions). */
   readonly layout: FileStoreLayout;
 }
 
+/** Default `lockTimeoutMs`: how long a write waits for another writer of the same session. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+/** Default `staleLockMs`: the age after which a lock of a process that cannot be checked is broken. */
 export const DEFAULT_STALE_LOCK_MS = 30_000;
+/** Default `staleTempMs`: the age after which a temp file of a process that cannot be checked is removed. */
 export const DEFAULT_STALE_TEMP_MS = 5 * 60_000;
 
 function booleanOption(name: string, value: unknown, fallback: boolean): boolean {

@@ -2,14 +2,18 @@ import type { CommonStoreOptions, SessionSummary } from '@agent-sessions/core/ad
 
 /** One stored session: the encoded document (so every load returns a fresh copy) and what listing needs. */
 export interface MemoryRecord {
+  /** The encoded document. */
   json: string;
+  /** Its revision. */
   revision: number;
+  /** Its listing summary. */
   summary: SessionSummary;
 }
 
 /** The data behind a store. Pass the same object to several stores to make them share data. */
 export type MemoryStorage = Map<string, MemoryRecord>;
 
+/** Options of MemorySessionStore. */
 export interface MemoryStoreOptions extends CommonStoreOptions {
   /** Where sessions live. Default: a new, private map. */
   storage?: MemoryStorage;
@@ -17,6 +21,7 @@ export interface MemoryStoreOptions extends CommonStoreOptions {
   maxDocumentBytes?: number;
 }
 
+/** A new, empty storage map. */
 export function createMemoryStorage(): MemoryStorage {
   return new Map();
 }

@@ -84,6 +84,7 @@ export class MemorySessionStore extends BaseSessionStore {
   }
 }
 
+/** A new MemorySessionStore. */
 export function createMemoryStore(options?: MemoryStoreOptions): MemorySessionStore {
   return new MemorySessionStore(options);
 }

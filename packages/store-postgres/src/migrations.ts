@@ -10,12 +10,15 @@ import type { Runner } from './executor.js';
 import { BACKEND } from './options.js';
 import { type QuotedNames, quoteNames, type TableNames } from './sql.js';
 
+/** One schema version: its description and the statements that apply it. */
 export interface Migration {
   /** What it does, recorded beside the version. */
   description: string;
+  /** The SQL statements of this version, for the quoted names of one store's tables. */
   statements(q: QuotedNames): string[];
 }
 
+/** Every schema version in order; version n is `MIGRATIONS[n - 1]`. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   {
     description: 'sessions (head JSON, summary columns, revision) and messages (one row per message)',
@@ -83,6 +86,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   },
 ]);
 
+/** The schema version this release creates and upgrades to. */
 export const LATEST_VERSION = MIGRATIONS.length;
 
 /** Server encodings that keep every UTF-8 string exactly (SQL_ASCII stores bytes as they come). */

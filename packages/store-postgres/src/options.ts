@@ -25,6 +25,7 @@ export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 /** A plain SQL identifier: quoted everywhere it is used, so upper case is kept as written. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
+/** Options of PostgresSessionStore: a connection string, pool or client, and the store's own settings. */
 export interface PostgresStoreOptions extends CommonStoreOptions {
   /**
    * A connection string (`postgres://user:password@host:5432/database`). The store creates a `pg.Pool` from it and
@@ -74,13 +75,20 @@ export type PostgresConnection =
   | { kind: 'pool'; pool: Pool }
   | { kind: 'client'; client: Client };
 
+/** The options a store runs with: every default filled in, frozen. */
 export interface ResolvedPostgresOptions {
+  /** What the store talks through: a connection string (it makes a pool from it), or the pool or client it was given. */
   readonly connection: PostgresConnection;
+  /** Resolved `schema` (see PostgresStoreOptions). */
   readonly schema: string;
+  /** Resolved `table` (see PostgresStoreOptions). */
   readonly table: string;
   readonly create: boolean;
+  /** Resolved `operationTimeoutMs` (see PostgresStoreOptions). */
   readonly operationTimeoutMs: number;
+  /** Resolved `maxDocumentBytes` (see PostgresStoreOptions). */
   readonly maxDocumentBytes: number;
+  /** Resolved `historyCacheBytes` (see PostgresStoreOptions). */
   readonly historyCacheBytes: number;
 }
 

@@ -21,15 +21,23 @@ export function derivedName(base: string, suffix: string): string {
   return `${base.slice(0, MAX_IDENTIFIER - suffix.length - hash.length - 2)}_${hash}_${suffix}`;
 }
 
+/** The unquoted names of one store's schema, tables and indexes. */
 export interface TableNames {
+  /** The schema. */
   schema: string;
+  /** The sessions table. */
   table: string;
+  /** The messages table (`<table>_messages`). */
   messages: string;
+  /** The migrations table (`<table>_migrations`). */
   migrations: string;
+  /** The listing index. */
   listIndex: string;
+  /** The listing-by-parent index. */
   parentIndex: string;
 }
 
+/** The names of the tables and indexes a store with this schema and table name uses. */
 export function tableNames(schema: string, table: string): TableNames {
   return {
     schema,

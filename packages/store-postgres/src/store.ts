@@ -28,6 +28,7 @@ import { BACKEND, type PostgresStoreOptions, type ResolvedPostgresOptions, resol
 import { checkLoadRow, type LoadRow, type StateRow, type SummaryRow, toSummary } from './rows.js';
 import { buildStatements, type SessionColumns, type Statements, type TableNames, tableNames } from './sql.js';
 
+/** Sessions in PostgreSQL over pg: a head row per session plus message segments, versioned migrations. */
 export class PostgresSessionStore extends SegmentedSessionStore {
   readonly backendName = BACKEND;
   /** The resolved, frozen options. */

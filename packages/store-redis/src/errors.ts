@@ -17,6 +17,7 @@ export function isAccessError(error: unknown): boolean {
   return err != null && ACCESS.test(`${err.name ?? ''} ${err.code ?? ''} ${err.message ?? String(error)}`);
 }
 
+/** Maps an ioredis error to a core error (StoreUnavailableError, StoreAccessError, …). */
 export function mapRedisError(error: unknown, operation: string, sessionId: string | null): SessionStoreError {
   const err = error as { message?: string; code?: string; name?: string };
   const text = `${err.name ?? ''} ${err.code ?? ''} ${err.message ?? String(error)}`;

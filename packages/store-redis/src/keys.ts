@@ -13,6 +13,7 @@ export interface SessionKeys {
   messages: string;
 }
 
+/** The keys of one session under a prefix (one hash tag, so one Cluster slot). */
 export function sessionKeys(prefix: string, id: string): SessionKeys {
   const tag = `{${encodeIdSegment(id)}}`;
   return { head: `${prefix}s:${tag}`, messages: `${prefix}m:${tag}` };
@@ -59,6 +60,7 @@ export function indexMember(updatedAt: number, id: string): string {
   return `${(MAX - BigInt(updatedAt)).toString(16).padStart(14, '0')}:${id}`;
 }
 
+/** The position an index member encodes, or null for a member `indexMember` did not make. */
 export function parseIndexMember(member: string): { updated_at: number; id: string } | null {
   if (member.length < 16 || member[14] !== ':' || !/^[0-9a-f]{14}$/.test(member.slice(0, 14))) return null;
   // BigInt: for a negative updated_at the inverted value passes 2^53 and a Number would round it.

@@ -13,8 +13,10 @@ import {
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 
 export const BACKEND = 'redis';
+/** The key prefix when none is given. */
 export const DEFAULT_PREFIX = 'agent-sessions:';
 
+/** Options of RedisSessionStore: a URL, an existing client or Cluster nodes, and the store's own settings. */
 export interface RedisStoreOptions extends CommonStoreOptions {
   /** `redis://` or `rediss://` URL of a server the store connects to (and closes). */
   url?: string;
@@ -41,11 +43,17 @@ export interface RedisStoreOptions extends CommonStoreOptions {
   historyCacheBytes?: number;
 }
 
+/** The options a store runs with: every default filled in, frozen. */
 export interface ResolvedRedisOptions {
+  /** Resolved `prefix` (see RedisStoreOptions). */
   readonly prefix: string;
+  /** `ttlSeconds` in ms, or null: sessions do not expire. */
   readonly ttlMs: number | null;
+  /** Resolved `operationTimeoutMs` (see RedisStoreOptions). */
   readonly operationTimeoutMs: number;
+  /** Resolved `maxDocumentBytes` (see RedisStoreOptions). */
   readonly maxDocumentBytes: number;
+  /** Resolved `historyCacheBytes` (see RedisStoreOptions). */
   readonly historyCacheBytes: number;
 }
 

@@ -33,8 +33,13 @@ import { SessionIndex } from './session-index.js';
 
 type Client = Redis | Cluster;
 
+/**
+ * Sessions in Redis (standalone or Cluster) over ioredis: a head hash and a list of message segments per
+ * session, changed together by Lua scripts; an ordered listing index.
+ */
 export class RedisSessionStore extends SegmentedSessionStore<RedisState> {
   readonly backendName = BACKEND;
+  /** The resolved, frozen options. */
   readonly options: ResolvedRedisOptions;
   /** The ioredis client (yours when you passed one in). */
   readonly client: Client;

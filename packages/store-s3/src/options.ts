@@ -16,6 +16,7 @@ export type S3Credentials =
   | { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
   | (() => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>);
 
+/** Options of S3SessionStore; only `bucket` is required. */
 export interface S3StoreOptions extends CommonStoreOptions {
   /** The bucket that holds the sessions. Required; it must exist. */
   bucket: string;
@@ -74,8 +75,11 @@ export interface ResolvedS3Options {
   listConcurrency: number;
 }
 
+/** Default `maxAttempts`: attempts per request, retries included. */
 export const DEFAULT_MAX_ATTEMPTS = 2;
+/** Default `listConcurrency`: HEAD requests in flight at once while listing. */
 export const DEFAULT_LIST_CONCURRENCY = 16;
+/** The longest key prefix, in UTF-8 bytes (S3 keys are limited to 1024). */
 export const MAX_PREFIX_BYTES = 512;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused

@@ -48,10 +48,12 @@ interface FetchedObject {
   state: ObjectState;
 }
 
+/** Sessions in S3 (or MinIO, R2): one object per session, revisions in metadata checked with conditional writes. */
 export class S3SessionStore extends BaseSessionStore {
   readonly backendName = 's3';
   /** The bucket and the normalized prefix (`""` or ending in `/`) this store works in. */
   readonly bucket: string;
+  /** The normalized key prefix: `""` or ending in `/`. */
   readonly prefix: string;
   readonly #options: ResolvedS3Options;
   readonly #client: S3Client;

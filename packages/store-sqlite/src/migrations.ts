@@ -17,6 +17,7 @@ export interface Migration {
   sql(n: SqlNames): string;
 }
 
+/** Every schema version in order; version n is `MIGRATIONS[n - 1]`. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   {
     description: 'sessions (head JSON + summary columns + revision) and message segments (one row per write)',

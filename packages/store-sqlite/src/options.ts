@@ -35,6 +35,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 /** `PRAGMA synchronous` levels the store accepts. */
 export type SynchronousMode = 'full' | 'normal';
 
+/** Options of SqliteSessionStore; only `path` is required. */
 export interface SqliteStoreOptions extends BaseStoreOptions, CommonStoreOptions {
   /**
    * The database file (created with its tables when missing; its folder must exist), or `":memory:"` for a private
@@ -84,15 +85,22 @@ export interface SqliteStoreOptions extends BaseStoreOptions, CommonStoreOptions
 
 /** Options after validation; frozen. */
 export interface ResolvedSqliteOptions {
+  /** The database file the store opens, or null when it was given a connection. */
   readonly path: string | null;
+  /** The connection the store was given, or null when it opens `path`. */
   readonly database: Database.Database | null;
+  /** Resolved `table` (see SqliteStoreOptions). */
   readonly table: string;
   readonly create: boolean;
   /** null: leave the connection's setting alone (a caller's connection without an explicit option). */
   readonly busyTimeoutMs: number | null;
+  /** Resolved `synchronous` (see SqliteStoreOptions). */
   readonly synchronous: SynchronousMode | null;
+  /** Resolved `operationTimeoutMs` (see SqliteStoreOptions). */
   readonly operationTimeoutMs: number | null;
+  /** Resolved `maxDocumentBytes` (see SqliteStoreOptions). */
   readonly maxDocumentBytes: number;
+  /** Resolved `historyCacheBytes` (see SqliteStoreOptions). */
   readonly historyCacheBytes: number;
 }
 

@@ -20,6 +20,7 @@ function quote(name: string): string {
   return `"${name}"`;
 }
 
+/** The quoted names of what a store with this table name owns (the name is validated first). */
 export function sqlNames(table: string): SqlNames {
   assertIdentifier('table', table);
   return Object.freeze({

@@ -33,8 +33,10 @@ import {
 } from './options.js';
 import { type HeadRow, type SegmentRow, type StateRow, type SummaryRow, toSummary } from './rows.js';
 
+/** Sessions in one SQLite file over better-sqlite3 (WAL): a head row per session plus message segments. */
 export class SqliteSessionStore extends SegmentedSessionStore {
   readonly backendName = BACKEND;
+  /** The resolved, frozen options. */
   readonly options: ResolvedSqliteOptions;
   /** The better-sqlite3 connection (yours when you passed one in). */
   readonly database: Database.Database;

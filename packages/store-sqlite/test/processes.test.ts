@@ -1,5 +1,5 @@
 /** Several processes on one database file, a writer killed mid-save, and a folder this process may not write. */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,24 @@ const tsArgs = (name: string, args: string[]) => [
   ...args,
 ];
 const dir = tempDir('processes');
+
+/**
+ * Why the unprivileged user (uid 65534) cannot run a worker of this checkout, or null when it can (or when the
+ * tests do not run as root, so no other user is involved): a checkout under a folder that user cannot enter (say
+ * /root) gives it nothing to run.
+ */
+function unprivilegedCannotRun(workerFile: string): string | null {
+  if (process.getuid?.() !== 0) return null;
+  const probe = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '-e', `fs.accessSync(${JSON.stringify(workerFile)}, fs.constants.R_OK)`],
+    { cwd: packageDir, encoding: 'utf8', timeout: 60_000, uid: 65534, gid: 65534 },
+  );
+  if (probe.status === 0) return null;
+  const why =
+    (probe.error?.message ?? probe.stderr).split('\n').find((l) => /error/i.test(l)) ?? `exit ${probe.status}`;
+  return `uid 65534 cannot read ${workerFile} (${why.trim()}): put the checkout where that user can enter every folder above it`;
+}
 
 function runWorker(name: string, args: string[], options: { uid?: number; gid?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -147,7 +165,9 @@ describe('sqlite: where the file cannot be written', () => {
   // Permission bits do not stop root, so these run in a child process as the unprivileged user `nobody`.
   const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
 
-  it('a read-only folder: a new database fails at open, an existing one fails healthCheck, both StoreAccessError', async () => {
+  it('a read-only folder: a new database fails at open, an existing one fails healthCheck, both StoreAccessError', async (ctx) => {
+    const cannot = unprivilegedCannotRun(worker('health'));
+    if (cannot) ctx.skip(cannot);
     const ro = join(dir, 'readonly');
     mkdirSync(ro);
     const seed = new SqliteSessionStore({ path: join(dir, 'seed.db') });

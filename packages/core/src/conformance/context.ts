@@ -3,6 +3,7 @@ import type { CommonStoreOptions } from '../abstract-store.js';
 import type { SessionStore, StoreCapabilities } from '../contract.js';
 import type { EncryptionOptions } from '../encryption.js';
 
+/** What `describeSessionStoreConformance` needs: how to open a store over a namespace, and optional hooks. */
 export interface ConformanceOptions {
   /**
    * A store over `namespace`: a new namespace is empty, the same namespace shares data. `common`: options every

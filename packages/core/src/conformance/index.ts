@@ -35,6 +35,7 @@ export function testEncryption(): EncryptionOptions {
 
 let namespaceCounter = 0;
 
+/** Registers the conformance suite (vitest `describe` blocks) for a store; call it once in a test file. */
 export function describeSessionStoreConformance(name: string, options: ConformanceOptions): void {
   const caps: ConformanceCapabilities = {
     atomicRevisions: options.capabilities?.atomicRevisions ?? true,
