@@ -22,6 +22,23 @@ export {
 } from './codec.js';
 export { mapLimit } from './concurrency.js';
 export {
+  assertWithinHistory,
+  forkedDocument,
+  type ResolvedWindow,
+  truncatedDocument,
+  windowRange,
+} from './history.js';
+export {
+  type AppendKey,
+  type AppendKeyRecord,
+  decodeAppendKeys,
+  encodeAppendKeys,
+  nextAppendKeys,
+  replayedAppend,
+  replayedRevision,
+  withAppendKey,
+} from './idempotency.js';
+export {
   assertValidSessionId,
   DOCUMENT_EXTENSION,
   type DocumentName,
@@ -59,14 +76,17 @@ export {
   nextRevision,
   resolveExpectedRevision,
 } from './revisions.js';
+export type { StoredSegment } from './segment-history.js';
 export {
   type Committed,
   type SegmentAppend,
   SegmentedSessionStore,
   type SegmentedStoreOptions,
   type SegmentSave,
+  type SegmentTruncate,
   type SegmentWrite,
   type StoredParts,
+  type StoredSegments,
   type StoredState,
 } from './segmented-store.js';
 export { digestSegment, EMPTY_MESSAGES_DIGEST, type SegmentState } from './segments.js';

@@ -1,10 +1,12 @@
-import type { SessionSummary } from '@agent-sessions/core/adapter';
+import type { AppendKeyRecord, SessionSummary } from '@agent-sessions/core/adapter';
 
 /** One stored session: the encoded document (so every load returns a fresh copy) and what listing needs. */
 export interface MemoryRecord {
   json: string;
   revision: number;
   summary: SessionSummary;
+  /** The session's keyed-append records (idempotencyKey), beside the document. */
+  appendKeys?: AppendKeyRecord[];
 }
 
 /** The data behind a store. Pass the same object to several stores to make them share data. */

@@ -11,6 +11,8 @@ import { afterEach, describe } from 'vitest';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from '../abstract-store.js';
 import type { SessionStore } from '../contract.js';
 import type { ConformanceCapabilities, ConformanceOptions, SuiteContext } from './context.js';
+import { describeHistory } from './history.js';
+import { describeIdempotency } from './idempotency.js';
 import { describeIds } from './ids.js';
 import { describeLifecycle } from './lifecycle.js';
 import { describeListing } from './listing.js';
@@ -68,6 +70,8 @@ export function describeSessionStoreConformance(name: string, options: Conforman
     describeRevisions(ctx);
     describeMessages(ctx);
     describeTailWrites(ctx);
+    describeHistory(ctx);
+    describeIdempotency(ctx);
     describeListing(ctx);
     describeUnreadable(ctx);
     describeLifecycle(ctx);
