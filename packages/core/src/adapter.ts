@@ -36,6 +36,7 @@ export {
   nextAppendKeys,
   replayedAppend,
   replayedRevision,
+  reusedKeyError,
   withAppendKey,
 } from './idempotency.js';
 export {

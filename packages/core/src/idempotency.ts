@@ -79,13 +79,17 @@ export function replayedRevision(
 ): number | null {
   const found = records.find((r) => r.k === append.key);
   if (found === undefined) return null;
-  if (found.m !== append.messages)
-    throw new InvalidArgumentError(
-      'idempotencyKey',
-      `session "${id}" already took this key for other messages: use a new key for each logical append`,
-      { backend, sessionId: id },
-    );
+  if (found.m !== append.messages) throw reusedKeyError(id, backend);
   return found.r;
+}
+
+/** The error for a key that a session remembers with other messages. */
+export function reusedKeyError(id: string, backend: string): InvalidArgumentError {
+  return new InvalidArgumentError(
+    'idempotencyKey',
+    `session "${id}" already took this key for other messages: use a new key for each logical append`,
+    { backend, sessionId: id },
+  );
 }
 
 /** The records after a keyed append produced `revision`: the newest last, at most APPEND_KEY_WINDOW. */
