@@ -6,6 +6,7 @@
 import { mkdir, readdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
+  type AppendKey,
   assertRevision,
   assertValidSessionId,
   BaseSessionStore,
@@ -16,6 +17,7 @@ import {
   type Message,
   nextRevision,
   pageSummaries,
+  replayedRevision,
   SessionConflictError,
   type SessionData,
   SessionNotFoundError,
@@ -27,7 +29,9 @@ import {
   StoreOperationError,
   StoreUnavailableError,
   type StoreUrl,
+  withAppendKey,
 } from '@agent-sessions/core/adapter';
+import { readAppendKeys, removeAppendKeys, writeAppendKeys } from './append-keys.js';
 import { statFingerprintSync } from './documents.js';
 import { FolderIndex, removeStaleTemps } from './folder-index.js';
 import { errorCode, type Fingerprint, fsyncDir, isMissing, replaceFile, sameFingerprint } from './fs-utils.js';
@@ -227,6 +231,7 @@ export class FileSessionStore extends BaseSessionStore {
     id: string,
     messages: Message[],
     expectedRevision: number | undefined,
+    key?: AppendKey,
   ): Promise<number> {
     const keys = keyPathsForId(this.dir, id);
     const missing = () =>
@@ -242,10 +247,19 @@ export class FileSessionStore extends BaseSessionStore {
       const doc = await readSessionFile(this.dir, id);
       if (doc === null) throw missing();
       const current = currentRevision(doc.fp, record) as number;
+      const appendKeys = key === undefined ? [] : readAppendKeys(keys.rev);
+      const replayed = key === undefined ? null : replayedRevision(appendKeys, key, id, BACKEND);
+      if (replayed !== null) return replayed;
       assertRevision(id, expectedRevision, current, BACKEND);
       const session = { ...doc.session, messages: [...doc.session.messages, ...messages] } as SessionData;
       const write = this.prepareWrite(session, current);
-      return this.#commit(keys, this.#targets.fromRead(doc), write.json, nextRevision(current));
+      const revision = await this.#commit(keys, this.#targets.fromRead(doc), write.json, nextRevision(current));
+      if (key !== undefined)
+        await writeAppendKeys(keys.rev, withAppendKey(appendKeys, key, revision), {
+          fsync: this.options.fsync,
+          tempStem: keys.tempStem,
+        });
+      return revision;
     });
   }
 
@@ -320,6 +334,7 @@ export class FileSessionStore extends BaseSessionStore {
       await unlink(keys.rev).catch((error) => {
         if (!isMissing(error)) throw error;
       });
+      await removeAppendKeys(keys.rev);
       return removed;
     });
   }
