@@ -8,7 +8,7 @@ export type { ForkOptions, MessageSlice, MessageWindow, TruncateOptions } from '
 export interface AppendOptions extends WriteOptions {
   /**
    * Makes the append safe to retry (after a timeout whose outcome you could not see): the session remembers its
-   * last APPEND_KEY_WINDOW (64) keys, and a retry with one of them answers the first success's revision and writes
+   * last APPEND_KEY_WINDOW (16) keys, and a retry with one of them answers the first success's revision and writes
    * nothing. A key is checked before `expectedRevision`, so a retry with the same options succeeds. The same key
    * with other messages throws InvalidArgumentError. 1 to 200 characters; use a new UUID per logical append.
    */

@@ -8,12 +8,15 @@
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from './errors.js';
 
-/** How many keys each session remembers: a retry must come before this many later keyed appends. */
-export const APPEND_KEY_WINDOW = 64;
+/**
+ * How many keys each session remembers: a retry must come before this many later keyed appends to the session.
+ * 16 so that every backend can keep them atomically with the document (S3 keeps them in its 2 KB of metadata).
+ */
+export const APPEND_KEY_WINDOW = 16;
 /** The longest key accepted, in characters. */
 export const MAX_APPEND_KEY_LENGTH = 200;
 
-/** One remembered keyed append, as stored: short hashes keep the window small (it may live in 2 KB of metadata). */
+/** One remembered keyed append, as stored: short hashes (72 bits) keep the window small. */
 export interface AppendKeyRecord {
   /** Hash of the key. */
   k: string;
@@ -32,7 +35,7 @@ export interface AppendKey {
 }
 
 function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('base64url').slice(0, 16);
+  return createHash('sha256').update(text).digest('base64url').slice(0, 12);
 }
 
 /** Checks an `idempotencyKey` option; returns the stored form of the keyed append, or undefined for none. */
