@@ -28,8 +28,10 @@ export const PROGRESS_MODES: readonly ProgressMode[] = ['tty', 'plain', 'off'];
 /** Each command's own options, on top of {@link GLOBAL_OPTIONS}. */
 export const COMMAND_OPTIONS = {
   ls: { limit: { type: 'string', short: 'n' }, parent: { type: 'string' }, json: { type: 'boolean' } },
-  show: { json: { type: 'boolean' }, full: { type: 'boolean' } },
+  show: { json: { type: 'boolean' }, full: { type: 'boolean' }, last: { type: 'string' } },
   rm: { force: { type: 'boolean', short: 'f' } },
+  fork: { at: { type: 'string' } },
+  rewind: { keep: { type: 'string' }, yes: { type: 'boolean', short: 'y' } },
   export: { parent: { type: 'string' }, output: { type: 'string', short: 'o' } },
   import: {
     strict: { type: 'boolean' },

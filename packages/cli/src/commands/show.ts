@@ -3,12 +3,16 @@ import { encodeSession } from '@agent-sessions/core';
 import { UsageError } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { renderTranscript } from '../transcript.js';
+import { countOption } from './counts.js';
+import { showLast } from './show-last.js';
 
 export async function show(ctx: CommandContext): Promise<number> {
   const [id, ...extra] = ctx.args.positionals;
   if (id === undefined) throw new UsageError('show needs a session id (agent-sessions ls lists them)');
   if (extra.length > 0) throw new UsageError('show takes one session id');
   const store = await ctx.openStore();
+  const last = countOption(ctx.args.values, 'last');
+  if (last !== undefined && (await store.exists(id))) return showLast(ctx, store, id, last);
   const session = await store.load(id);
   if (session === null) {
     ctx.warn(`agent-sessions: session "${id}" not found in this store (agent-sessions ls lists the ids).`);
