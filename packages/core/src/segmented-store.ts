@@ -327,14 +327,16 @@ export abstract class SegmentedSessionStore<
     const added = messages.length;
     const max = this.capabilities.maxDocumentBytes;
     let base = this.#known.state(id);
+    // A keyed append leaves the revision and size checks to its first commit, which answers a retry before any
+    // check; a commit that found the session changed ('stale') has also found the key new, so the checks apply.
+    let lenient = key !== undefined;
     for (;;) {
       if (base === undefined) {
         const stored = await this.readState(id);
         if (stored === null) throw missingSessionError(id, expectedRevision, this.backendName);
         if (stored.head !== undefined)
           checkHead(stored.head.json, id, { backend: this.backendName, sessionId: id, record: stored.head.record });
-        // A keyed append leaves both checks to the commit, which answers a retry first.
-        if (key === undefined) {
+        if (!lenient) {
           assertRevision(id, expectedRevision, stored.revision, this.backendName);
           const bytes = stored.bytes + appendedSegmentBytes(text, added, stored.state.count);
           if (bytes > max) throw new SessionTooLargeError(id, bytes, max, { backend: this.backendName });
@@ -356,6 +358,7 @@ export abstract class SegmentedSessionStore<
       if (result === 'stale') {
         this.#known.forget(id);
         base = undefined;
+        lenient = false;
         continue;
       }
       if ('replayed' in result) return result.replayed;

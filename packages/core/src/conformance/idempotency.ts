@@ -3,7 +3,7 @@
  * the first success's revision; keys live beside the session, for the last APPEND_KEY_WINDOW keyed appends.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, SessionConflictError } from '../errors.js';
 import { APPEND_KEY_WINDOW } from '../idempotency.js';
 import type { SessionData } from '../schema.js';
 import type { SuiteContext } from './context.js';
@@ -63,6 +63,18 @@ export function describeIdempotency(ctx: SuiteContext): void {
       const error = await rejectionOf(store.appendMessages('reuse', turn(9), { idempotencyKey: 'same' }));
       expect(error).toBeInstanceOf(InvalidArgumentError);
       expect(await store.get('reuse')).toEqual(before);
+    });
+
+    it('a new key with a stale expectedRevision conflicts, and writes nothing', async () => {
+      const { store } = await started('stale-key');
+      await store.appendMessages('stale-key', turn(2));
+      const error = await rejectionOf(
+        store.appendMessages('stale-key', turn(3), { idempotencyKey: 'fresh', expectedRevision: 1 }),
+      );
+      expect(error).toBeInstanceOf(SessionConflictError);
+      expect((await store.get('stale-key'))?.revision).toBe(2);
+      // The refused key was not taken: it appends now.
+      expect(await store.appendMessages('stale-key', turn(3), { idempotencyKey: 'fresh' })).toEqual({ revision: 3 });
     });
 
     it('bad keys are refused and write nothing', async () => {
