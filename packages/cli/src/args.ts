@@ -34,13 +34,15 @@ export const COMMAND_OPTIONS = {
     json: { type: 'boolean' },
     strict: { type: 'boolean' },
   },
-  show: { json: { type: 'boolean' }, full: { type: 'boolean' } },
+  show: { json: { type: 'boolean' }, full: { type: 'boolean' }, last: { type: 'string' } },
   rm: {
     force: { type: 'boolean', short: 'f' },
     yes: { type: 'boolean', short: 'y' },
     'dry-run': { type: 'boolean' },
     json: { type: 'boolean' },
   },
+  fork: { at: { type: 'string' } },
+  rewind: { keep: { type: 'string' }, yes: { type: 'boolean', short: 'y' } },
   export: { parent: { type: 'string' }, output: { type: 'string', short: 'o' }, json: { type: 'boolean' } },
   import: {
     json: { type: 'boolean' },

@@ -3,9 +3,11 @@ import { COMMANDS, type CommandName, parseCommandLine, UsageError } from './args
 import { completion } from './commands/completion.js';
 import { doctor } from './commands/doctor.js';
 import { exportSessions } from './commands/export.js';
+import { fork } from './commands/fork.js';
 import { importSessions } from './commands/import.js';
 import { ls } from './commands/ls.js';
 import { migrate } from './commands/migrate.js';
+import { rewind } from './commands/rewind.js';
 import { rm } from './commands/rm.js';
 import { serve } from './commands/serve.js';
 import { show } from './commands/show.js';
@@ -20,6 +22,8 @@ const HANDLERS: Record<Exclude<CommandName, 'help'>, Command> = {
   ls,
   show,
   rm,
+  fork,
+  rewind,
   export: exportSessions,
   import: importSessions,
   migrate,

@@ -15,17 +15,25 @@ const USAGE: Record<CommandName, string> = {
       --parent ID    only sessions whose parent_id is ID
       --json         a JSON array of summaries instead of a table
       --strict       stop at the first unreadable record instead`,
-  show: `agent-sessions show <id> [--json] [--full]
+  show: `agent-sessions show <id> [--json] [--full] [--last N]
   Prints the conversation: roles, text, tool calls and results, tasks, usage and cost.
   <id> may be the start of an id when only one stored id starts so (exit 2 lists the matches).
       --json         the stored document as JSON
-      --full         tool inputs and results whole (default: cut at 400 characters)`,
+      --full         tool inputs and results whole (default: cut at 400 characters)
+      --last N       only the last N messages (with --json: { messages, total, from, revision })`,
   rm: `agent-sessions rm <id>... [--yes] [--dry-run] [--force] [--json]
   Deletes sessions. On a terminal it asks first.
   -y, --yes          do not ask
       --dry-run      say what would be removed; remove nothing
   -f, --force        an id that does not exist is not an error
       --json         {"removed": [...], "missing": [...]} on stdout`,
+  fork: `agent-sessions fork <source> <new> [--at N]
+  Stores <new> as a copy of <source> (parent_id set to it) with its first N messages.
+      --at N         how many messages to copy (default all)`,
+  rewind: `agent-sessions rewind <id> --keep N [--yes]
+  Keeps the first N messages of a session and removes the rest (asks first on a terminal).
+      --keep N       how many of the first messages to keep
+  -y, --yes          do not ask (needed when not on a terminal)`,
   export: `agent-sessions export [id...] [--parent ID] [-o FILE] > sessions.jsonl
   Writes one session document per line (JSON Lines); all sessions when no id is given.
       --parent ID    only sessions whose parent_id is ID
@@ -78,6 +86,8 @@ Commands:
   ls        list sessions, newest first
   show      print one session's conversation
   rm        delete sessions
+  fork      copy a session up to a message, as a child of it
+  rewind    remove the last messages of a session
   export    write sessions as JSON Lines
   import    read sessions from JSON Lines
   migrate   copy every session from one store to another, verified

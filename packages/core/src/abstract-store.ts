@@ -5,7 +5,13 @@
  * message segments).
  */
 import { parseMessages } from './codec.js';
-import type { ListSessionsOptions, ListSessionsResult, SessionStore, StoreCapabilities } from './contract.js';
+import type {
+  AppendOptions,
+  ListSessionsOptions,
+  ListSessionsResult,
+  SessionStore,
+  StoreCapabilities,
+} from './contract.js';
 import {
   assertNotSealed as assertNotSealedName,
   type EncryptionOptions,
@@ -16,14 +22,27 @@ import {
 import {
   EncryptionKeyError,
   SessionCorruptError,
+  SessionNotFoundError,
   SessionStoreError,
   StoreClosedError,
   StoreOperationError,
 } from './errors.js';
+import {
+  type ForkOptions,
+  type MessageSlice,
+  type MessageWindow,
+  type ResolvedWindow,
+  resolveFork,
+  resolveTruncate,
+  resolveWindow,
+  type TruncateOptions,
+} from './history.js';
+import { type AppendKey, type AppendKeyRecord, resolveAppendKey } from './idempotency.js';
 import { assertValidSessionId } from './ids.js';
 import { type ListQuery, resolveListQuery } from './listing.js';
 import { resolveExpectedRevision, type WriteOptions } from './revisions.js';
 import type { Message, SessionData } from './schema.js';
+import { segmentText } from './segments.js';
 import { withTimeout } from './timeout.js';
 
 export interface StoredSession {
@@ -31,6 +50,8 @@ export interface StoredSession {
   session: SessionData;
   /** Its stored revision. */
   revision: number;
+  /** The session's remembered keyed appends (see idempotency.ts), when the backend keeps them. */
+  appendKeys?: AppendKeyRecord[];
 }
 
 /**
@@ -93,10 +114,29 @@ export abstract class AbstractSessionStore<W extends PreparedSave> implements Se
   protected abstract prepareSave(value: unknown, expectedRevision: number | undefined): W;
   /** Checks the expected revision and writes, as one atomic step where the backend can; returns the new revision. */
   protected abstract writeSession(write: W): Promise<number>;
-  /** Adds validated messages at the end of a stored session; returns the new revision. */
+  /**
+   * Adds validated messages at the end of a stored session; returns the new revision. With `key`, a retry of an
+   * append the session remembers answers that append's revision (checked before the revision) and writes nothing.
+   */
   protected abstract appendToSession(
     id: string,
     messages: Message[],
+    expectedRevision: number | undefined,
+    key?: AppendKey,
+  ): Promise<number>;
+  /** The messages a checked window selects, or null when there is no session. */
+  protected abstract readMessages(id: string, window: ResolvedWindow): Promise<MessageSlice | null>;
+  /** Keeps the first `keep` messages, atomically under the revision rules of `appendToSession`. */
+  protected abstract truncateSession(
+    id: string,
+    keep: number,
+    expectedRevision: number | undefined,
+  ): Promise<{ revision: number; removed: number }>;
+  /** Stores `newId` (must not exist) as a fork of `sourceId`: see `forkSession`. */
+  protected abstract forkFrom(
+    sourceId: string,
+    newId: string,
+    at: number | null,
     expectedRevision: number | undefined,
   ): Promise<number>;
   /** The stored document and its revision (decoded with `this.decode`), or null when there is none. */
@@ -135,22 +175,54 @@ export abstract class AbstractSessionStore<W extends PreparedSave> implements Se
     return { revision: await this.run('save', write.id, () => this.writeSession(write)) };
   }
 
-  async appendMessages(id: string, messages: Message[], opts?: WriteOptions): Promise<{ revision: number }> {
+  async appendMessages(id: string, messages: Message[], opts?: AppendOptions): Promise<{ revision: number }> {
     this.assertOpen();
     assertValidSessionId(id, this.backendName);
     const expected = resolveExpectedRevision(opts, this.backendName);
     const parsed = parseMessages(messages, id, this.backendName);
-    return { revision: await this.run('appendMessages', id, () => this.appendToSession(id, parsed, expected)) };
+    const key = resolveAppendKey(opts, segmentText(parsed), this.backendName);
+    return { revision: await this.run('appendMessages', id, () => this.appendToSession(id, parsed, expected, key)) };
+  }
+
+  async loadMessages(id: string, window?: MessageWindow): Promise<MessageSlice> {
+    this.assertOpen();
+    assertValidSessionId(id, this.backendName);
+    const resolved = resolveWindow(window, this.backendName);
+    const slice = await this.run('loadMessages', id, () => this.readMessages(id, resolved));
+    if (slice === null) throw new SessionNotFoundError(id, { backend: this.backendName });
+    return slice;
+  }
+
+  async truncateMessages(
+    id: string,
+    keep: number,
+    opts?: TruncateOptions,
+  ): Promise<{ revision: number; removed: number }> {
+    this.assertOpen();
+    assertValidSessionId(id, this.backendName);
+    const expected = resolveTruncate(keep, opts, this.backendName);
+    return this.run('truncateMessages', id, () => this.truncateSession(id, keep, expected));
+  }
+
+  async forkSession(sourceId: string, newId: string, opts?: ForkOptions): Promise<{ revision: number }> {
+    this.assertOpen();
+    const fork = resolveFork(sourceId, newId, opts, this.backendName);
+    const revision = await this.run('forkSession', newId, () =>
+      this.forkFrom(sourceId, newId, fork.at, fork.expectedRevision),
+    );
+    return { revision };
   }
 
   async load(id: string): Promise<SessionData | null> {
     return (await this.get(id))?.session ?? null;
   }
 
-  async get(id: string): Promise<StoredSession | null> {
+  async get(id: string): Promise<{ session: SessionData; revision: number } | null> {
     this.assertOpen();
     assertValidSessionId(id, this.backendName);
-    return this.run('load', id, () => this.readSession(id));
+    const stored = await this.run('load', id, () => this.readSession(id));
+    // The keyed-append records are the store's own: never handed out.
+    return stored === null ? null : { session: stored.session, revision: stored.revision };
   }
 
   async delete(id: string): Promise<boolean> {

@@ -32,6 +32,24 @@ export {
   sealedKeyId,
 } from './encryption.js';
 export {
+  assertWithinHistory,
+  forkedDocument,
+  type ResolvedWindow,
+  truncatedDocument,
+  windowRange,
+} from './history.js';
+export {
+  type AppendKey,
+  type AppendKeyRecord,
+  decodeAppendKeys,
+  encodeAppendKeys,
+  nextAppendKeys,
+  replayedAppend,
+  replayedRevision,
+  reusedKeyError,
+  withAppendKey,
+} from './idempotency.js';
+export {
   assertValidSessionId,
   DOCUMENT_EXTENSION,
   type DocumentName,
@@ -69,14 +87,17 @@ export {
   nextRevision,
   resolveExpectedRevision,
 } from './revisions.js';
+export type { StoredSegment } from './segment-history.js';
 export {
   type Committed,
   type SegmentAppend,
   SegmentedSessionStore,
   type SegmentedStoreOptions,
   type SegmentSave,
+  type SegmentTruncate,
   type SegmentWrite,
   type StoredParts,
+  type StoredSegments,
   type StoredState,
 } from './segmented-store.js';
 export { digestSegment, EMPTY_MESSAGES_DIGEST, type SegmentState } from './segments.js';

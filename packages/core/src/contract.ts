@@ -1,6 +1,20 @@
 /** The SessionStore contract that every backend implements and the conformance suite checks. */
 import type { EncryptionKeyError, SessionCorruptError } from './errors.js';
+import type { ForkOptions, MessageSlice, MessageWindow, TruncateOptions } from './history.js';
 import type { WriteOptions } from './revisions.js';
+
+export type { ForkOptions, MessageSlice, MessageWindow, TruncateOptions } from './history.js';
+
+export interface AppendOptions extends WriteOptions {
+  /**
+   * Makes the append safe to retry (after a timeout whose outcome you could not see): the session remembers its
+   * last APPEND_KEY_WINDOW (16) keys, and a retry with one of them answers the first success's revision and writes
+   * nothing. A key is checked before `expectedRevision`, so a retry with the same options succeeds. The same key
+   * with other messages throws InvalidArgumentError. 1 to 200 characters; use a new UUID per logical append.
+   */
+  idempotencyKey?: string;
+}
+
 import type { Message, SessionData, SessionState } from './schema.js';
 
 /** One row of `listSessions`: what a session picker needs, without reading the conversation. */
@@ -78,7 +92,24 @@ export interface SessionStore extends AsyncDisposable {
   /** Validates and stores the whole document; returns the new revision (1 after the first save). */
   save(session: SessionData, opts?: WriteOptions): Promise<{ revision: number }>;
   /** Adds messages at the end of a stored session; returns the new revision. */
-  appendMessages(id: string, messages: Message[], opts?: WriteOptions): Promise<{ revision: number }>;
+  appendMessages(id: string, messages: Message[], opts?: AppendOptions): Promise<{ revision: number }>;
+  /**
+   * A slice of the stored history (default: all of it) with the history's length and revision. Split stores read
+   * only the segments that hold the slice. SessionNotFoundError when there is no session.
+   */
+  loadMessages(id: string, window?: MessageWindow): Promise<MessageSlice>;
+  /**
+   * Keeps the first `keep` messages (0 to the stored count; `total - 1` pops the last) and sets `updated_at` to
+   * now; `removed` says how many went. Atomic under the revision rules of `appendMessages`. `keep` equal to the
+   * count removes nothing and leaves the revision as it is.
+   */
+  truncateMessages(id: string, keep: number, opts?: TruncateOptions): Promise<{ revision: number; removed: number }>;
+  /**
+   * Stores `newId` (which must not exist: SessionConflictError) as a copy of `sourceId`'s head with `parent_id` set
+   * to the source, created and updated now, holding the source's first `atMessage` messages (default all). The
+   * fork is a session of its own: later writes to the source never change it. Returns its revision (1).
+   */
+  forkSession(sourceId: string, newId: string, opts?: ForkOptions): Promise<{ revision: number }>;
   /** The stored document, or null when there is none. */
   load(id: string): Promise<SessionData | null>;
   /** The stored document and its revision, or null. */

@@ -4,16 +4,22 @@
  */
 export { type EncodeOptions, encodeSession, parseSession } from './codec.js';
 export type {
+  AppendOptions,
+  ForkOptions,
   ListSessionsOptions,
   ListSessionsResult,
+  MessageSlice,
+  MessageWindow,
   SessionStore,
   SessionSummary,
   StoreCapabilities,
+  TruncateOptions,
   UnreadableSession,
 } from './contract.js';
 export { createSession, type NewSessionOptions, nowSeconds } from './create-session.js';
 export type { EncryptionKey, EncryptionOptions } from './encryption.js';
 export * from './errors.js';
+export { APPEND_KEY_WINDOW, MAX_APPEND_KEY_LENGTH } from './idempotency.js';
 export { isValidSessionId, MAX_SESSION_ID_BYTES } from './ids.js';
 export { type JsonValue, MAX_JSON_DEPTH } from './json.js';
 export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './listing.js';

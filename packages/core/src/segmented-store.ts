@@ -19,14 +19,25 @@ import { sameMessage } from './canonical.js';
 import { parseSessionOver } from './codec.js';
 import { assertNotSealed, firstSealedSegment, isSealed, type SealedPart } from './encryption.js';
 import { SessionConflictError, SessionTooLargeError } from './errors.js';
+import {
+  assertWithinHistory,
+  forkedHead,
+  type MessageSlice,
+  type ResolvedWindow,
+  touchedAt,
+  windowRange,
+} from './history.js';
+import type { AppendKey } from './idempotency.js';
 import { assertValidSessionId } from './ids.js';
 import { KnownHistories } from './known-history.js';
 import { type HeadSummary, headSummary } from './listing.js';
 import { assertRevision, missingSessionError } from './revisions.js';
 import type { Message, SessionData } from './schema.js';
+import { decodeHead, headParts, planTruncate, type StoredSegment, sliceSegments } from './segment-history.js';
 import {
   appendedSegmentBytes,
   checkHead,
+  compactDigest,
   decodeSplitSession,
   digestSegment,
   documentBytesOf,
@@ -77,6 +88,40 @@ export interface StoredParts<S extends SegmentState> {
   record: string;
   /** Where the messages live, when not in `record`. */
   messagesRecord?: string;
+}
+
+/** What `readSegments` returns: one consistent snapshot of a session's head and of the segments a window needs. */
+export interface StoredSegments<S extends SegmentState> {
+  revision: number;
+  state: S;
+  headJson: string;
+  /** Where the session lives, named in SessionCorruptError. */
+  record: string;
+  /**
+   * The stored segments that hold messages of the window (`windowRange(window, state.count)`), in order: from the
+   * one holding its first message to the one holding its last (none for an empty window).
+   */
+  segments: StoredSegment[];
+}
+
+/** One truncate to commit atomically. */
+export interface SegmentTruncate<S extends SegmentState> {
+  id: string;
+  /** Refuse with `{ conflict }` unless the stored revision equals this. */
+  expectedRevision: number;
+  /** Refuse with 'stale' unless the stored count and digest are these. */
+  base: S;
+  /**
+   * The segment (by the `ref` your `readSegments` gave it) that now ends the history: store `count` and `text` in
+   * it. Remove every segment after it; null: remove every segment.
+   */
+  cut: { ref: number; count: number; text: string } | null;
+  /** The message log after the truncate. */
+  count: number;
+  digest: string;
+  headJson: string;
+  summary: HeadSummary;
+  documentBytes: number;
 }
 
 /** A save validated by `prepareSave`. */
@@ -142,6 +187,11 @@ export interface SegmentAppend<S extends SegmentState> {
   addedBytes: number;
   /** The largest document the store accepts, in bytes. */
   maxDocumentBytes: number;
+  /**
+   * A keyed append: before any other check, look it up in the session's stored records (`replayedAppend`) and
+   * answer `{ replayed }` when found; else store the records `nextAppendKeys` gives, in the same atomic step.
+   */
+  key?: AppendKey;
 }
 
 /** What a commit did: the new revision and guard state, or why it wrote nothing. */
@@ -150,7 +200,9 @@ export type Committed<S extends SegmentState> =
   /** The stored state is not the one planned over (or the session is gone): the store reads it and plans again. */
   | 'stale'
   /** The stored revision is not the expected one; `conflict` is the current revision (null: missing). */
-  | { conflict: number | null };
+  | { conflict: number | null }
+  /** A keyed append the session remembers: nothing was written; this is the revision it produced. */
+  | { replayed: number };
 
 export abstract class SegmentedSessionStore<
   S extends SegmentState = SegmentState,
@@ -174,6 +226,39 @@ export abstract class SegmentedSessionStore<
   protected abstract commitAppend(append: SegmentAppend<S>): Promise<Committed<S>>;
   /** Removes the session's head and every segment; true when there was a session. */
   protected abstract deleteSession(id: string): Promise<boolean>;
+
+  /**
+   * The head and the segments a window needs, from one snapshot, or null. This default reads everything; override it
+   * to read only the segments that hold the window (so a slice costs the same however long the history is).
+   */
+  protected async readSegments(id: string, _window: ResolvedWindow): Promise<StoredSegments<S> | null> {
+    const parts = await this.readParts(id);
+    if (parts === null) return null;
+    const { revision, state, headJson, record } = parts;
+    const segments = state.count === 0 ? [] : [{ start: 0, count: state.count, text: parts.messagesText, ref: 0 }];
+    return { revision, state, headJson, record, segments };
+  }
+
+  /**
+   * Commits a truncate atomically. This default rewrites the kept messages as one segment; override it to rewrite
+   * only `t.cut` and remove the segments after it.
+   */
+  protected async commitTruncate(t: SegmentTruncate<S>, keptText: string): Promise<Committed<S>> {
+    return this.commitWrite({
+      id: t.id,
+      expectedRevision: t.expectedRevision,
+      base: t.base,
+      rewrite: true,
+      from: 0,
+      added: t.count,
+      text: keptText,
+      count: t.count,
+      digest: t.digest,
+      headJson: t.headJson,
+      summary: t.summary,
+      documentBytes: t.documentBytes,
+    });
+  }
 
   // ---- the machine -------------------------------------------------------------------------------------------------
   protected prepareSave(value: unknown, expectedRevision: number | undefined): SegmentSave {
@@ -224,6 +309,7 @@ export abstract class SegmentedSessionStore<
         base = undefined;
         continue;
       }
+      if ('replayed' in result) throw new Error('a save is never a replay');
       if ('conflict' in result) throw this.#conflict(id, expectedRevision, result.conflict);
       this.#known.rememberWrite(id, base, result.state, plan, messages.length);
       return result.revision;
@@ -254,11 +340,15 @@ export abstract class SegmentedSessionStore<
     id: string,
     messages: Message[],
     expectedRevision: number | undefined,
+    key?: AppendKey,
   ): Promise<number> {
     const text = segmentText(messages);
     const added = messages.length;
     const max = this.capabilities.maxDocumentBytes;
     let base = this.#known.state(id);
+    // A keyed append leaves the revision and size checks to its first commit, which answers a retry before any
+    // check; a commit that found the session changed ('stale') has also found the key new, so the checks apply.
+    let lenient = key !== undefined;
     for (;;) {
       if (base === undefined) {
         const stored = await this.readState(id);
@@ -271,9 +361,11 @@ export abstract class SegmentedSessionStore<
             record,
           });
         }
-        assertRevision(id, expectedRevision, stored.revision, this.backendName);
-        const bytes = stored.bytes + appendedSegmentBytes(text, added, stored.state.count);
-        if (bytes > max) throw new SessionTooLargeError(id, bytes, max, { backend: this.backendName });
+        if (!lenient) {
+          assertRevision(id, expectedRevision, stored.revision, this.backendName);
+          const bytes = stored.bytes + appendedSegmentBytes(text, added, stored.state.count);
+          if (bytes > max) throw new SessionTooLargeError(id, bytes, max, { backend: this.backendName });
+        }
         base = stored.state;
       }
       const result = await this.commitAppend({
@@ -286,12 +378,15 @@ export abstract class SegmentedSessionStore<
         digest: digestSegment(text, added, base.digest),
         addedBytes: appendedSegmentBytes(text, added, base.count),
         maxDocumentBytes: max,
+        ...(key === undefined ? {} : { key }),
       });
       if (result === 'stale') {
         this.#known.forget(id);
         base = undefined;
+        lenient = false;
         continue;
       }
+      if ('replayed' in result) return result.replayed;
       if ('conflict' in result) throw this.#conflict(id, expectedRevision, result.conflict);
       this.#known.extend(id, base, result.state, text, added);
       return result.revision;
@@ -301,6 +396,11 @@ export abstract class SegmentedSessionStore<
   // ---- encryption at rest: heads, segments and names are sealed one by one (an empty segment stays empty) -------
   #seal(text: string, id: string, part: SealedPart): string {
     return this.cipher === null || text === '' ? text : this.cipher.seal(text, id, part);
+  }
+
+  #sealParts<P extends { headJson: string; summary: HeadSummary }>(parts: P, id: string): P {
+    if (this.cipher === null) return parts;
+    return { ...parts, headJson: this.#seal(parts.headJson, id, 'head'), summary: this.#sealName(parts.summary, id) };
   }
 
   #sealName(summary: HeadSummary, id: string): HeadSummary {
@@ -319,6 +419,109 @@ export abstract class SegmentedSessionStore<
     const at = firstSealedSegment(joined);
     if (at >= 0) assertNotSealed(joined.slice(at), id, record, this.backendName);
     return joined;
+  }
+
+  #ctx(id: string, record: string) {
+    return { backend: this.backendName, sessionId: id, record };
+  }
+
+  /** `readSegments` with the head and each segment opened (see encryption): what the history operations parse. */
+  async #readOpenSegments(id: string, window: ResolvedWindow): Promise<StoredSegments<S> | null> {
+    const stored = await this.readSegments(id, window);
+    if (stored === null || this.cipher === null) return stored;
+    return {
+      ...stored,
+      headJson: this.#open(stored.headJson, id, 'head', stored.record),
+      segments: stored.segments.map((segment) => ({
+        ...segment,
+        text: this.#openSegments(segment.text, id, stored.record),
+      })),
+    };
+  }
+
+  protected async readMessages(id: string, window: ResolvedWindow): Promise<MessageSlice | null> {
+    const stored = await this.#readOpenSegments(id, window);
+    if (stored === null) return null;
+    const ctx = this.#ctx(id, stored.record);
+    const range = windowRange(window, stored.state.count);
+    const head = decodeHead(stored.headJson, id, ctx);
+    const messages = sliceSegments(head, stored.segments, range, ctx);
+    return { messages, total: stored.state.count, from: range.from, revision: stored.revision };
+  }
+
+  protected async truncateSession(
+    id: string,
+    keep: number,
+    expectedRevision: number | undefined,
+  ): Promise<{ revision: number; removed: number }> {
+    for (;;) {
+      const stored = await this.#readOpenSegments(id, { from: 0, to: keep });
+      if (stored === null) throw missingSessionError(id, expectedRevision, this.backendName);
+      assertRevision(id, expectedRevision, stored.revision, this.backendName);
+      const total = stored.state.count;
+      assertWithinHistory('keep', keep, total, id, this.backendName);
+      if (keep === total) return { revision: stored.revision, removed: 0 };
+      const ctx = this.#ctx(id, stored.record);
+      const head = decodeHead(stored.headJson, id, ctx);
+      const plan = planTruncate(stored.segments, keep, id, ctx);
+      const digest = compactDigest(plan.keptText, keep);
+      const parts = headParts({ ...head, updated_at: touchedAt(head.updated_at) }, plan.keptText);
+      const truncate: SegmentTruncate<S> = {
+        id,
+        expectedRevision: expectedRevision ?? stored.revision,
+        base: stored.state,
+        cut: plan.cut && { ...plan.cut, text: this.#seal(plan.cut.text, id, 'segment') },
+        count: keep,
+        digest,
+        ...this.#sealParts(parts, id),
+      };
+      const result = await this.commitTruncate(truncate, this.#seal(plan.keptText, id, 'segment'));
+      this.#known.forget(id);
+      if (result === 'stale' || ('conflict' in result && expectedRevision === undefined)) continue;
+      if ('replayed' in result) throw new Error('a truncate is never a replay');
+      if ('conflict' in result) throw this.#conflict(id, expectedRevision, result.conflict);
+      this.#known.remember(id, result.state, plan.keptText);
+      return { revision: result.revision, removed: total - keep };
+    }
+  }
+
+  protected async forkFrom(
+    sourceId: string,
+    newId: string,
+    at: number | null,
+    expectedRevision: number | undefined,
+  ): Promise<number> {
+    const stored = await this.#readOpenSegments(sourceId, at === null ? { from: 0, to: null } : { from: 0, to: at });
+    if (stored === null) throw missingSessionError(sourceId, expectedRevision, this.backendName);
+    assertRevision(sourceId, expectedRevision, stored.revision, this.backendName);
+    const count = at ?? stored.state.count;
+    assertWithinHistory('atMessage', count, stored.state.count, sourceId, this.backendName);
+    const ctx = this.#ctx(sourceId, stored.record);
+    const { keptText } = planTruncate(stored.segments, count, sourceId, ctx);
+    const head = forkedHead(decodeHead(stored.headJson, sourceId, ctx), newId, sourceId);
+    const parts = headParts(head, keptText);
+    const max = this.capabilities.maxDocumentBytes;
+    if (parts.documentBytes > max)
+      throw new SessionTooLargeError(newId, parts.documentBytes, max, { backend: this.backendName });
+    const digest = compactDigest(keptText, count);
+    const result = await this.commitWrite({
+      id: newId,
+      expectedRevision: 0,
+      base: null,
+      rewrite: false,
+      from: 0,
+      added: count,
+      // Sealed again under the new id: a segment is bound to its session, so encrypted ones are never shared.
+      text: this.#seal(keptText, newId, 'segment'),
+      count,
+      digest,
+      ...this.#sealParts(parts, newId),
+    });
+    if (result === 'stale') throw this.#conflict(newId, 0, (await this.readState(newId))?.revision ?? null);
+    if ('replayed' in result) throw new Error('a fork is never a replay');
+    if ('conflict' in result) throw this.#conflict(newId, 0, result.conflict);
+    this.#known.remember(newId, result.state, keptText);
+    return result.revision;
   }
 
   #conflict(id: string, expected: number | undefined, current: number | null): SessionConflictError {

@@ -58,6 +58,11 @@ export function digestSegment(text: string, count: number, from: string = EMPTY_
   return formatDigest([...parsed.bounds, end], segmentHash(parsed.hash, end, text));
 }
 
+/** The digest of `count` messages whose texts joined by commas are `text`, as one (compacted) segment. */
+export function compactDigest(text: string, count: number): string {
+  return count === 0 ? EMPTY_MESSAGES_DIGEST : formatDigest([count], segmentHash('', count, text));
+}
+
 /** The JSON texts of `messages[from…to)` joined by commas ('' when the range is empty): what a segment holds. */
 export function segmentText(messages: readonly Message[], from = 0, to = messages.length): string {
   if (to <= from) return '';

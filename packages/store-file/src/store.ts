@@ -6,6 +6,7 @@
 import { mkdir, readdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
+  type AppendKey,
   assertRevision,
   assertValidSessionId,
   BaseSessionStore,
@@ -18,6 +19,7 @@ import {
   missingSessionError,
   nextRevision,
   pageSummaries,
+  replayedRevision,
   type SessionData,
   type SessionStoreError,
   SessionStoreError as SessionStoreErrorClass,
@@ -27,7 +29,9 @@ import {
   StoreOperationError,
   StoreUnavailableError,
   type StoreUrl,
+  withAppendKey,
 } from '@agent-sessions/core/adapter';
+import { readAppendKeys, removeAppendKeys, writeAppendKeys } from './append-keys.js';
 import { statFingerprintSync } from './documents.js';
 import { assertFolderExists } from './existing.js';
 import { FolderIndex, removeStaleTemps } from './folder-index.js';
@@ -246,6 +250,7 @@ export class FileSessionStore extends BaseSessionStore {
     id: string,
     messages: Message[],
     expectedRevision: number | undefined,
+    key?: AppendKey,
   ): Promise<number> {
     const keys = keyPathsForId(this.dir, id);
     // Probed before locking so that appending to a missing session in a missing folder creates nothing.
@@ -257,11 +262,19 @@ export class FileSessionStore extends BaseSessionStore {
       const base = this.#recent.current(id) ?? (await this.#readForAppend(id));
       if (base === null) throw missingSessionError(id, expectedRevision, BACKEND);
       const current = currentRevision(base.fp, record) as number;
+      const appendKeys = key === undefined ? [] : readAppendKeys(keys.rev);
+      const replayed = key === undefined ? null : replayedRevision(appendKeys, key, id, BACKEND);
+      if (replayed !== null) return replayed;
       assertRevision(id, expectedRevision, current, BACKEND);
       const session = { ...base.session, messages: [...base.session.messages, ...messages] } as SessionData;
       const write = this.prepareWrite(session, current);
       const revision = nextRevision(current);
       const fp = await this.#commit(keys, base, write.json, revision);
+      if (key !== undefined)
+        await writeAppendKeys(keys.rev, withAppendKey(appendKeys, key, revision), {
+          fsync: this.options.fsync,
+          tempStem: keys.tempStem,
+        });
       this.#recent.keep(id, base.session, messages, { at: base.at, fp, envelope: base.envelope });
       return revision;
     });
@@ -345,6 +358,7 @@ export class FileSessionStore extends BaseSessionStore {
       await unlink(keys.rev).catch((error) => {
         if (!isMissing(error)) throw error;
       });
+      await removeAppendKeys(keys.rev);
       return removed;
     });
   }

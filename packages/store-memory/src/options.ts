@@ -1,4 +1,4 @@
-import type { CommonStoreOptions, SessionSummary } from '@agent-sessions/core/adapter';
+import type { AppendKeyRecord, CommonStoreOptions, SessionSummary } from '@agent-sessions/core/adapter';
 
 /** One stored session: the encoded document (so every load returns a fresh copy) and what listing needs. */
 export interface MemoryRecord {
@@ -8,6 +8,8 @@ export interface MemoryRecord {
   revision: number;
   /** Its listing summary. */
   summary: SessionSummary;
+  /** The session's keyed-append records (idempotencyKey), beside the document. */
+  appendKeys?: AppendKeyRecord[];
 }
 
 /** The data behind a store. Pass the same object to several stores to make them share data. */

@@ -41,17 +41,24 @@ export class MemorySessionStore extends BaseSessionStore {
 
   protected async readSession(id: string): Promise<StoredSession | null> {
     const record = this.#storage.get(id);
-    return record
-      ? { session: this.decode(record.json, `memory:${JSON.stringify(id)}`, id), revision: record.revision }
-      : null;
+    if (!record) return null;
+    const session = this.decode(record.json, `memory:${JSON.stringify(id)}`, id);
+    return { session, revision: record.revision, appendKeys: record.appendKeys ?? [] };
   }
 
   // JavaScript runs this synchronously between awaits, so check and write are one atomic step.
-  protected async writeSession({ id, session, json, expectedRevision }: SessionWrite): Promise<number> {
-    const current = this.#storage.get(id)?.revision ?? null;
+  protected async writeSession({ id, session, json, expectedRevision, appendKeys }: SessionWrite): Promise<number> {
+    const stored = this.#storage.get(id);
+    const current = stored?.revision ?? null;
     assertRevision(id, expectedRevision, current, this.backendName);
     const revision = nextRevision(current);
-    this.#storage.set(id, { json, revision, summary: summarize(session, revision) });
+    const keys = appendKeys ?? stored?.appendKeys;
+    this.#storage.set(id, {
+      json,
+      revision,
+      summary: summarize(session, revision),
+      ...(keys ? { appendKeys: keys } : {}),
+    });
     return revision;
   }
 

@@ -84,6 +84,11 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       $migration$`,
     ],
   },
+  {
+    description: 'keyed-append records (idempotencyKey) beside the session',
+    // Text, not jsonb, like every JSON column here; null until the session's first keyed append.
+    statements: (q) => [`ALTER TABLE ${q.sessions} ADD COLUMN append_keys text`],
+  },
 ]);
 
 /** The schema version this release creates and upgrades to. */

@@ -2,20 +2,23 @@
  * PostgresSessionStore: backend I/O only. A session is a row of head JSON + summary columns + revision in the
  * sessions table and, in the messages table, one row per write that added messages (a segment), so an agent turn
  * writes only its new messages, a whole-document save writes two rows, and listing never reads a document. Every
- * write is one statement (check and write commit together); only delete and migrations use a transaction, and nothing
- * keeps session state on a connection, so a transaction-mode pooler works.
+ * write is one statement (check and write commit together); only delete, truncate, keyed appends and migrations use
+ * a transaction, and nothing keeps session state on a connection, so a transaction-mode pooler works.
  */
 import {
   type Committed,
   type ListQuery,
   type ListSessionsResult,
   listingRow,
+  type ResolvedWindow,
   type SegmentAppend,
   SegmentedSessionStore,
   type SegmentState,
+  type SegmentTruncate,
   type SegmentWrite,
   type SessionStoreError,
   type StoredParts,
+  type StoredSegments,
   type StoredState,
   toPage,
 } from '@agent-sessions/core/adapter';
@@ -23,6 +26,15 @@ import pg from 'pg';
 import { mapPgError } from './errors.js';
 import { ClientExecutor, type Executor, PoolExecutor, type Runner } from './executor.js';
 import { notCreatedError } from './existing.js';
+import {
+  type HistoryStatements,
+  historyStatements,
+  keyedAppendIn,
+  type SliceRow,
+  sliceSegments,
+  sliceValues,
+  truncateIn,
+} from './history.js';
 import { assertKnownVersion, currentVersion, LATEST_VERSION, migrate } from './migrations.js';
 import { BACKEND, type PostgresStoreOptions, type ResolvedPostgresOptions, resolveOptions } from './options.js';
 import { checkLoadRow, type LoadRow, type StateRow, type SummaryRow, toSummary } from './rows.js';
@@ -35,6 +47,7 @@ export class PostgresSessionStore extends SegmentedSessionStore {
   readonly options: ResolvedPostgresOptions;
   readonly #names: TableNames;
   readonly #sql: Statements;
+  readonly #history: HistoryStatements;
   readonly #executor: Executor;
   readonly #timeoutMs: number;
   #ready: Promise<void> | null = null;
@@ -51,6 +64,7 @@ export class PostgresSessionStore extends SegmentedSessionStore {
     this.#timeoutMs = resolved.operationTimeoutMs;
     this.#names = tableNames(resolved.schema, resolved.table);
     this.#sql = buildStatements(this.#names);
+    this.#history = historyStatements(this.#names);
     const connection = resolved.connection;
     if (connection.kind === 'connectionString') {
       const pool = new pg.Pool({
@@ -190,9 +204,38 @@ export class PostgresSessionStore extends SegmentedSessionStore {
       a.maxDocumentBytes,
       { count: a.base.count, digest: a.base.digest, expectedRevision: a.expectedRevision ?? null },
     );
-    const [written] = await this.#query<{ revision: string }>(deadline, statement.text, statement.values);
-    if (written === undefined) return 'stale';
-    return { revision: Number(written.revision), state: { count: a.count, digest: a.digest } };
+    const append = async (run: Runner): Promise<Committed<SegmentState>> => {
+      const [written] = await run<{ revision: string }>(statement.text, statement.values);
+      if (written === undefined) return 'stale';
+      return { revision: Number(written.revision), state: { count: a.count, digest: a.digest } };
+    };
+    const key = a.key;
+    if (key === undefined) return append((text, values) => this.#query(deadline, text, values));
+    return this.#executor.transaction(deadline, (tx) => keyedAppendIn(tx, this.#history, a.id, key, () => append(tx)));
+  }
+
+  protected override async readSegments(
+    id: string,
+    window: ResolvedWindow,
+  ): Promise<StoredSegments<SegmentState> | null> {
+    const deadline = this.#deadline();
+    await this.#ensureReady();
+    const rows = await this.#query<SliceRow>(deadline, this.#history.slice, sliceValues(id, window));
+    const [first] = rows;
+    if (first === undefined) return null;
+    return {
+      revision: Number(first.revision),
+      state: { count: first.message_count, digest: first.messages_digest },
+      headJson: first.head,
+      record: this.#record(id),
+      segments: sliceSegments(rows),
+    };
+  }
+
+  protected override async commitTruncate(t: SegmentTruncate<SegmentState>): Promise<Committed<SegmentState>> {
+    const deadline = this.#deadline();
+    await this.#ensureReady();
+    return this.#executor.transaction(deadline, (tx) => truncateIn(tx, this.#history, t));
   }
 
   protected async deleteSession(id: string): Promise<boolean> {

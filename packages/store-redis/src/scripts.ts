@@ -12,7 +12,7 @@
  * which copy nothing. Small texts (one agent turn) travel inline.
  */
 import { randomBytes } from 'node:crypto';
-import type { SegmentAppend, SegmentWrite } from '@agent-sessions/core/adapter';
+import { APPEND_KEY_WINDOW, type SegmentAppend, type SegmentWrite } from '@agent-sessions/core/adapter';
 
 function writeToken(): string {
   return randomBytes(12).toString('base64url');
@@ -52,6 +52,20 @@ local function refuse(reply) drop() return reply end
 -- A command ioredis sent again after a lost reply carries the token of the write it already made: answer as the
 -- first time did, and write nothing twice.
 local replayed = a.token ~= '' and redis.call('HGET', KEYS[1], 'wt') == a.token
+-- 'segs': the message count of each list element, comma-separated, so a slice finds its elements without reading
+-- the others. Absent on sessions written before it existed (until their next rewrite): slices then read it all.
+local function nextSegs(segs, replaced, kind, count, baseCount)
+  local added = tonumber(count)
+  if not replaced then added = added - (tonumber(baseCount) or 0) end
+  if replaced then
+    if added > 0 then return tostring(added) end
+    return ''
+  end
+  if not segs then return false end
+  if kind == 'none' or added <= 0 then return segs end
+  if segs == '' then return tostring(added) end
+  return segs .. ',' .. tostring(added)
+end
 `;
 
 /**
@@ -75,11 +89,27 @@ else
   if s[1] ~= a.baseCount or s[2] ~= a.baseDigest or (a.indexed and s[3] ~= a.baseParent) then return refuse({'stale'}) end
   prev = redis.call('HMGET', KEYS[1], 'updated_at', 'parent', 'ix', 'xe')
 end
-if a.create or a.rewrite then redis.call('DEL', KEYS[2]) end
-place()
+local segs = redis.call('HGET', KEYS[1], 'segs')
+if a.cut ~= '' then
+  -- A truncate: the segment it cuts ends the list; the client knows the kept segments' counts.
+  local cut = tonumber(a.cut)
+  local kept = {}
+  if cut < 0 then redis.call('DEL', KEYS[2]) else
+    redis.call('LSET', KEYS[2], cut, a.cutText)
+    redis.call('LTRIM', KEYS[2], 0, cut)
+    if segs then for n in string.gmatch(segs, '%d+') do if #kept < cut then table.insert(kept, n) end end end
+    table.insert(kept, a.cutCount)
+  end
+  segs = table.concat(kept, ',')
+else
+  if a.create or a.rewrite then redis.call('DEL', KEYS[2]) end
+  place()
+  segs = nextSegs(segs, a.create or a.rewrite, kind, a.count, a.baseCount)
+end
 redis.call('HSET', KEYS[1], 'rev', cur + 1, 'count', a.count, 'digest', a.digest, 'head', a.head, 'name', a.name,
   'state', a.state, 'created_at', a.createdAt, 'updated_at', a.updatedAt, 'parent', a.parent, 'bytes', a.bytes,
   'ix', a.member, 'xe', a.expiryEntry, 'wt', a.token)
+if segs then redis.call('HSET', KEYS[1], 'segs', segs) else redis.call('HDEL', KEYS[1], 'segs') end
 if a.ttl ~= '' then
   redis.call('PEXPIRE', KEYS[1], a.ttl)
   redis.call('PEXPIRE', KEYS[2], a.ttl)
@@ -129,15 +159,24 @@ export interface SaveArgs {
   ttl: string;
   expiresAt: string;
   now: string;
+  /** A truncate: the list index of the segment it cuts ('-1': none is kept), its new text and message count. */
+  cut: string;
+  cutText: string;
+  cutCount: string;
 }
+
+/** What a truncate adds to a save's arguments. */
+export type TruncateArgs = Pick<SaveArgs, 'cut' | 'cutText' | 'cutCount'>;
 
 export function saveArgs(
   w: SegmentWrite<RedisState>,
   index: { member: string; expiryEntry: string; indexed: boolean },
   ttlMs: number | null,
   now: number,
+  truncate: TruncateArgs = { cut: '', cutText: '', cutCount: '' },
 ): string {
   const args: SaveArgs = {
+    ...truncate,
     token: writeToken(),
     expected: w.expectedRevision === undefined ? '' : String(w.expectedRevision),
     create: w.base === null,
@@ -169,6 +208,21 @@ export function saveArgs(
  */
 export const APPEND = `${COMMON}
 if not rev then return refuse({'stale'}) end
+local keys = {}
+if a.key ~= '' then
+  -- Keyed appends this session remembers (see core's idempotency.ts): a retry answers its revision.
+  local raw = redis.call('HGET', KEYS[1], 'ak')
+  if raw then
+    local ok, v = pcall(cjson.decode, raw)
+    if ok and type(v) == 'table' then keys = v end
+  end
+  for _, r in ipairs(keys) do
+    if r.k == a.key then
+      if r.m == a.keyMessages then return refuse({'replayed', r.r}) end
+      return refuse({'reused'})
+    end
+  end
+end
 if replayed then
   return refuse({'ok', cur, redis.call('HGET', KEYS[1], 'updated_at'), redis.call('HGET', KEYS[1], 'parent'), 0})
 end
@@ -182,6 +236,13 @@ if kind == 'staged' and redis.call('EXISTS', KEYS[3]) == 0 then return {'lost'} 
 local ttl = redis.call('PTTL', KEYS[1])
 place()
 redis.call('HSET', KEYS[1], 'rev', cur + 1, 'count', a.count, 'digest', a.digest, 'bytes', bytes, 'wt', a.token)
+local segs = nextSegs(redis.call('HGET', KEYS[1], 'segs'), false, kind, a.count, a.baseCount)
+if segs then redis.call('HSET', KEYS[1], 'segs', segs) end
+if a.key ~= '' then
+  table.insert(keys, {k = a.key, m = a.keyMessages, r = cur + 1})
+  while #keys > tonumber(a.keyWindow) do table.remove(keys, 1) end
+  redis.call('HSET', KEYS[1], 'ak', cjson.encode(keys))
+end
 if a.ttl ~= '' then
   redis.call('PEXPIRE', KEYS[1], a.ttl)
   redis.call('PEXPIRE', KEYS[2], a.ttl)
@@ -219,6 +280,9 @@ export function appendArgs(
     // The expiry of the session's index entry slides with it (standalone server; a Cluster's client does it).
     expiresAt: slideIndex && ttlMs !== null ? String(now + ttlMs) : '',
     now: String(now),
+    key: a.key?.key ?? '',
+    keyMessages: a.key?.messages ?? '',
+    keyWindow: String(APPEND_KEY_WINDOW),
   });
 }
 
@@ -229,4 +293,51 @@ redis.call('DEL', KEYS[2])
 if not h[1] then return false end
 redis.call('DEL', KEYS[1])
 return {h[2], h[3]}
+`;
+
+/**
+ * slice. KEYS: head, messages. ARGV: from, to ('' for the end), last ('' for from/to). Replies false (no session),
+ * {rev, count, digest, parent, head, false} when the session has no 'segs' (read it all), or {rev, count, digest,
+ * parent, head, 'segs', first element index, then start, count, text of each element holding the slice}.
+ */
+export const SLICE = `
+local h = redis.call('HMGET', KEYS[1], 'rev', 'count', 'digest', 'parent', 'head', 'segs')
+if not h[1] then return false end
+local out = {h[1], h[2], h[3], h[4], h[5], false}
+if not h[6] then return out end
+out[6] = 'segs'
+local count = tonumber(h[2])
+local from, to
+if ARGV[3] ~= '' then
+  from = math.max(count - tonumber(ARGV[3]), 0)
+  to = count
+else
+  from = math.min(tonumber(ARGV[1]), count)
+  to = count
+  if ARGV[2] ~= '' then to = math.min(tonumber(ARGV[2]), count) end
+end
+if from >= to then return out end
+local start, i, first, last = 0, 0, -1, -1
+local starts, counts = {}, {}
+for n in string.gmatch(h[6], '%d+') do
+  local c = tonumber(n)
+  if start + c > from and start < to then
+    if first < 0 then first = i end
+    last = i
+    table.insert(starts, start)
+    table.insert(counts, c)
+  end
+  start = start + c
+  i = i + 1
+  if start >= to then break end
+end
+if first < 0 then return out end
+local texts = redis.call('LRANGE', KEYS[2], first, last)
+table.insert(out, first)
+for j = 1, #texts do
+  table.insert(out, starts[j])
+  table.insert(out, counts[j])
+  table.insert(out, texts[j])
+end
+return out
 `;

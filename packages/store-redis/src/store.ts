@@ -8,17 +8,22 @@ import {
   type Committed,
   type ListQuery,
   type ListSessionsResult,
+  type ResolvedWindow,
+  reusedKeyError,
   type SegmentAppend,
   SegmentedSessionStore,
+  type SegmentTruncate,
   type SegmentWrite,
   SessionCorruptError,
   SessionStoreError,
   type StoredParts,
+  type StoredSegments,
   type StoredState,
   StoreUnavailableError,
 } from '@agent-sessions/core/adapter';
 import { Cluster, Redis } from 'ioredis';
 import { isAccessError, mapRedisError } from './errors.js';
+import { sliceFromReply } from './history.js';
 import { expiryKey, indexKey, indexMember, parentIndexKey, type SessionKeys, sessionKeys } from './keys.js';
 import {
   BACKEND,
@@ -28,7 +33,7 @@ import {
   resolveOptions,
 } from './options.js';
 import { type Reply, ScriptRunner } from './script-runner.js';
-import { APPEND, appendArgs, REMOVE, type RedisState, SAVE, saveArgs } from './scripts.js';
+import { APPEND, appendArgs, REMOVE, type RedisState, SAVE, SLICE, saveArgs, type TruncateArgs } from './scripts.js';
 import { SessionIndex } from './session-index.js';
 
 type Client = Redis | Cluster;
@@ -178,6 +183,32 @@ export class RedisSessionStore extends SegmentedSessionStore<RedisState> {
   }
 
   protected async commitWrite(w: SegmentWrite<RedisState>): Promise<Committed<RedisState>> {
+    return this.#save(w);
+  }
+
+  protected override async readSegments(
+    id: string,
+    window: ResolvedWindow,
+  ): Promise<StoredSegments<RedisState> | null> {
+    await this.#connect();
+    const keys = this.#keys(id);
+    const args = 'last' in window ? ['', '', String(window.last)] : [String(window.from), String(window.to ?? ''), ''];
+    const reply = await this.#run.eval(SLICE, [keys.head, keys.messages], args);
+    if (reply === null) return null;
+    // A session written before segment counts were kept: read it whole.
+    return sliceFromReply(reply, keys.head) ?? super.readSegments(id, window);
+  }
+
+  protected override async commitTruncate(t: SegmentTruncate<RedisState>): Promise<Committed<RedisState>> {
+    const cut: TruncateArgs =
+      t.cut === null
+        ? { cut: '-1', cutText: '', cutCount: '0' }
+        : { cut: String(t.cut.ref), cutText: t.cut.text, cutCount: String(t.cut.count) };
+    const write = { ...t, rewrite: false, from: t.count, added: 0, text: '' };
+    return this.#save(write, cut);
+  }
+
+  async #save(w: SegmentWrite<RedisState>, truncate?: TruncateArgs): Promise<Committed<RedisState>> {
     const { prefix, ttlMs } = this.options;
     const member = indexMember(w.summary.updated_at, w.id);
     const index = indexKey(prefix);
@@ -199,6 +230,7 @@ export class RedisSessionStore extends SegmentedSessionStore<RedisState> {
       { member, expiryEntry: JSON.stringify([member, parentId]), indexed: !this.#cluster },
       ttlMs,
       now,
+      truncate,
     );
     const reply = await this.#run.write(SAVE, w.id, this.#keys(w.id), indexKeys, [args], w.text);
     const refused = refusal<RedisState>(reply);
@@ -216,6 +248,8 @@ export class RedisSessionStore extends SegmentedSessionStore<RedisState> {
     const args = appendArgs(a, ttlMs, !this.#cluster, Date.now());
     const indexKeys = this.#cluster ? [] : [indexKey(prefix), expiryKey(prefix)];
     const reply = await this.#run.write(APPEND, a.id, this.#keys(a.id), indexKeys, [args], a.text);
+    if (reply[0] === 'replayed') return { replayed: Number(reply[1]) };
+    if (reply[0] === 'reused') throw reusedKeyError(a.id, BACKEND);
     const refused = refusal<RedisState>(reply);
     if (refused !== null) return refused;
     const parent = String(reply[3]);

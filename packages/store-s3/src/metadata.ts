@@ -4,6 +4,7 @@
  * listSessions needs one HEAD per row instead of a download. Values are ASCII (HTTP headers): text is base64url.
  */
 import {
+  type AppendKeyRecord,
   SessionCorruptError,
   type SessionData,
   type SessionState,
@@ -16,6 +17,12 @@ import { isLongId, parentHash } from './keys.js';
  * parent id); listing then reads that one document instead.
  */
 const MAX_SUMMARY_CHARS = 1400;
+/** What all user metadata may take (AWS: 2048 bytes of keys and values), with room to spare. */
+const MAX_METADATA_BYTES = 2000;
+
+function metadataBytes(meta: Record<string, string>): number {
+  return Object.entries(meta).reduce((sum, [k, v]) => sum + k.length + v.length, 0);
+}
 
 /** The state of a stored document as its metadata tells it. */
 export interface ObjectState {
@@ -32,6 +39,24 @@ export interface ObjectState {
   summary: Omit<SessionSummary, 'id' | 'updated_at' | 'revision'> | null;
   /** Uncompressed bytes of a gzip document, so a reader can allocate its buffer once; null when not recorded. */
   size: number | null;
+  /** The session's keyed-append records (core's idempotency.ts), written in the same PUT as the document. */
+  appendKeys: AppendKeyRecord[];
+}
+
+// `<key hash>.<messages hash>.<revision>` joined by commas: about 30 bytes a record, 16 records at most.
+function encodeKeys(records: readonly AppendKeyRecord[]): string {
+  return records.map((r) => `${r.k}.${r.m}.${r.r}`).join(',');
+}
+
+function decodeKeys(value: string | undefined): AppendKeyRecord[] {
+  if (value === undefined || value === '') return [];
+  const records: AppendKeyRecord[] = [];
+  for (const item of value.split(',')) {
+    const [k, m, r] = item.split('.');
+    // Damaged or foreign metadata counts as no record: the window is a retry aid, never data.
+    if (k && m && r && /^[1-9]\d{0,15}$/.test(r)) records.push({ k, m, r: Number(r) });
+  }
+  return records;
 }
 
 /**
@@ -42,9 +67,11 @@ export function buildMetadata(
   session: SessionData,
   revision: number,
   size?: number,
+  appendKeys: readonly AppendKeyRecord[] = [],
   name: string = session.config.name,
 ): Record<string, string> {
   const meta: Record<string, string> = { revision: String(revision), updated: String(session.updated_at) };
+  if (appendKeys.length > 0) meta.ak = encodeKeys(appendKeys);
   if (size !== undefined) meta.size = String(size);
   const parentId = session.parent_id ?? null;
   if (parentId !== null) meta.parent = parentHash(parentId);
@@ -53,7 +80,9 @@ export function buildMetadata(
     JSON.stringify([name, session.state, session.created_at, parentId, session.messages.length]),
     'utf8',
   ).toString('base64url');
-  if (summary.length <= MAX_SUMMARY_CHARS) meta.summary = summary;
+  // The keyed-append records come first (they must be atomic with the document); the summary only saves a read.
+  if (summary.length <= MAX_SUMMARY_CHARS && metadataBytes(meta) + 7 + summary.length <= MAX_METADATA_BYTES)
+    meta.summary = summary;
   return meta;
 }
 
@@ -114,5 +143,6 @@ export function readObjectState(
     summary: decodeSummary(meta.summary),
     // Only a hint for the reader's first allocation: a wrong value costs a copy, never wrong bytes.
     size: meta.size !== undefined && /^\d{1,15}$/.test(meta.size) ? Number(meta.size) : null,
+    appendKeys: decodeKeys(meta.ak),
   };
 }

@@ -5,6 +5,8 @@
  */
 
 import {
+  type AppendKey,
+  type AppendKeyRecord,
   assertRevision,
   BaseSessionStore,
   type CommonStoreOptions,
@@ -14,6 +16,7 @@ import {
   mapLimit,
   nextRevision,
   parseStoreUrl,
+  replayedRevision,
   SessionConflictError,
   type SessionData,
   SessionNotFoundError,
@@ -22,6 +25,7 @@ import {
   type StoredSession,
   StoreUnavailableError,
   type StoreUrl,
+  withAppendKey,
 } from '@agent-sessions/core/adapter';
 import {
   DeleteObjectCommand,
@@ -176,7 +180,13 @@ export class S3SessionStore extends BaseSessionStore {
    * Uploads a document at `revision`, conditional on `previous` (null: must not exist). False when the condition
    * failed (another writer got in first). On success the index markers follow the new state.
    */
-  async #put(session: SessionData, json: string, revision: number, previous: ObjectState | null): Promise<boolean> {
+  async #put(
+    session: SessionData,
+    json: string,
+    revision: number,
+    previous: ObjectState | null,
+    appendKeys: readonly AppendKeyRecord[] = previous?.appendKeys ?? [],
+  ): Promise<boolean> {
     const key = this.#layout.documentKey(session.id);
     const gzip = this.#options.gzip;
     const { body, size } = await encodeBody(json, revision, gzip);
@@ -189,6 +199,7 @@ export class S3SessionStore extends BaseSessionStore {
         session,
         revision,
         gzip ? size : undefined,
+        appendKeys,
         this.listedName(session.config.name, session.id),
       ),
     };
@@ -265,7 +276,7 @@ export class S3SessionStore extends BaseSessionStore {
           : await this.#head(key, write.id);
       assertRevision(write.id, write.expectedRevision, current?.revision ?? null, this.backendName);
       const revision = nextRevision(current?.revision ?? null);
-      if (await this.#put(write.session, write.json, revision, current)) return revision;
+      if (await this.#put(write.session, write.json, revision, current, write.appendKeys)) return revision;
       // Lost to another writer (412), or one was still in flight (409): read again and decide.
       if (attempt > 0 || write.expectedRevision === undefined) await retryPause(attempt);
     }
@@ -276,6 +287,7 @@ export class S3SessionStore extends BaseSessionStore {
     id: string,
     messages: Message[],
     expectedRevision: number | undefined,
+    appendKey?: AppendKey,
   ): Promise<number> {
     await this.#ensureReady();
     const key = this.#layout.documentKey(id);
@@ -288,12 +300,17 @@ export class S3SessionStore extends BaseSessionStore {
           throw new SessionConflictError(id, expectedRevision, null, { backend: this.backendName });
         throw new SessionNotFoundError(id, { backend: this.backendName });
       }
+      // A retry of a keyed append is answered first: its first attempt moved the revision on.
+      const replayed =
+        appendKey === undefined ? null : replayedRevision(got.state.appendKeys, appendKey, id, this.backendName);
+      if (replayed !== null) return replayed;
       assertRevision(id, expectedRevision, got.state.revision, this.backendName);
       const stored = this.#decode(got.bytes, key, id);
       const session = { ...stored, messages: [...stored.messages, ...messages] } as SessionData;
       const write = this.prepareWrite(session, got.state.revision);
       const revision = got.state.revision + 1;
-      if (await this.#put(session, write.json, revision, got.state)) return revision;
+      const keys = appendKey === undefined ? undefined : withAppendKey(got.state.appendKeys, appendKey, revision);
+      if (await this.#put(session, write.json, revision, got.state, keys)) return revision;
       // Lost: the next read throws SessionConflictError if the revision moved, else this retries.
       await retryPause(attempt);
     }

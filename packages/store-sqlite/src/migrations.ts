@@ -57,6 +57,17 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX ${n.byUpdated} ON ${n.sessions} (updated_at DESC, id ASC);
       CREATE INDEX ${n.byParent} ON ${n.sessions} (parent_id, updated_at DESC, id ASC) WHERE parent_id IS NOT NULL;`,
   },
+  {
+    description: 'history slices and idempotent appends: each segment records its first index; keyed-append records',
+    // `start` is indexed with the session key, so a slice finds its segments without reading the others; the
+    // backfill sums the counts of the segments before each one.
+    sql: (n) => `
+      ALTER TABLE ${n.messages} ADD COLUMN start INTEGER NOT NULL DEFAULT 0;
+      UPDATE ${n.messages} SET start = (SELECT coalesce(sum(p.message_count), 0) FROM ${n.messages} p
+        WHERE p.session_key = ${n.messages}.session_key AND p.seq < ${n.messages}.seq);
+      CREATE INDEX ${n.byStart} ON ${n.messages} (session_key, start);
+      ALTER TABLE ${n.sessions} ADD COLUMN append_keys TEXT;`,
+  },
 ]);
 
 /** The version this package brings a database to. */

@@ -13,6 +13,7 @@ export interface SqlNames {
   readonly meta: string;
   readonly byUpdated: string;
   readonly byParent: string;
+  readonly byStart: string;
 }
 
 /** `"name"`; the name is already validated, so it holds no quote to escape. */
@@ -30,6 +31,7 @@ export function sqlNames(table: string): SqlNames {
     meta: quote(`${table}_meta`),
     byUpdated: quote(`${table}_by_updated`),
     byParent: quote(`${table}_by_parent`),
+    byStart: quote(`${table}_messages_by_start`),
   });
 }
 
@@ -63,7 +65,20 @@ export function statements(n: SqlNames) {
     updateAppend:
       `UPDATE ${n.sessions} SET message_count = @message_count, revision = @revision, ` +
       'messages_digest = @messages_digest, document_bytes = @document_bytes WHERE key = @key',
-    insertSegment: `INSERT INTO ${n.messages} (session_key, seq, message_count, json) VALUES (?, ?, ?, ?)`,
+    insertSegment: `INSERT INTO ${n.messages} (session_key, seq, message_count, json, start) VALUES (?, ?, ?, ?, ?)`,
+    /** The segments holding messages [@from, @to): from the last one starting at or before @from. */
+    selectRange:
+      `SELECT seq, start, message_count, json FROM ${n.messages} WHERE session_key = @key AND start < @to AND ` +
+      `start >= (SELECT coalesce(max(start), 0) FROM ${n.messages} WHERE session_key = @key AND start <= @from) ` +
+      'ORDER BY start',
+    selectAppendKeys: `SELECT append_keys FROM ${n.sessions} WHERE key = ?`,
+    updateAppendKeys: `UPDATE ${n.sessions} SET append_keys = ? WHERE key = ?`,
+    /** A truncate: the segment that now ends the history, and the ones after it. */
+    updateSegment: `UPDATE ${n.messages} SET message_count = ?, json = ? WHERE session_key = ? AND seq = ?`,
+    deleteSegmentsAfter: `DELETE FROM ${n.messages} WHERE session_key = ? AND seq > ?`,
+    updateTruncate:
+      `UPDATE ${n.sessions} SET head = @head, updated_at = @updated_at, message_count = @message_count, ` +
+      'revision = @revision, messages_digest = @messages_digest, document_bytes = @document_bytes WHERE key = @key',
     deleteMessages: `DELETE FROM ${n.messages} WHERE session_key = ?`,
     // A rewrite overwrites the first segment in place: SQLite then reuses its pages (overflow chain included), about
     // five times cheaper for a large history than deleting the row and inserting a new one.

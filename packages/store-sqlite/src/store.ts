@@ -10,13 +10,16 @@ import {
   type ListQuery,
   type ListSessionsResult,
   listingRow,
+  type ResolvedWindow,
   type SegmentAppend,
   SegmentedSessionStore,
   type SegmentState,
+  type SegmentTruncate,
   type SegmentWrite,
   SessionCorruptError,
   type SessionStoreError,
   type StoredParts,
+  type StoredSegments,
   type StoredState,
   type StoreUrl,
   toPage,
@@ -24,6 +27,7 @@ import {
 import type Database from 'better-sqlite3';
 import { type Connection, openConnection } from './connection.js';
 import { mapSqliteError } from './errors.js';
+import { readSegments, recordKey, replayed, type SegmentsRead, truncate } from './history.js';
 import {
   BACKEND,
   optionsFromUrl,
@@ -48,6 +52,8 @@ export class SqliteSessionStore extends SegmentedSessionStore {
     append: Database.Transaction<(append: SegmentAppend<SegmentState>) => Committed<SegmentState>>;
     remove: Database.Transaction<(id: string) => boolean>;
     read: Database.Transaction<(id: string) => { head: HeadRow; segments: SegmentRow[] } | null>;
+    range: Database.Transaction<(id: string, window: ResolvedWindow) => SegmentsRead | null>;
+    truncate: Database.Transaction<(t: SegmentTruncate<SegmentState>) => Committed<SegmentState>>;
   };
 
   /** Opens (and creates or upgrades) the database now: a missing or unwritable folder fails here, clearly. */
@@ -68,6 +74,8 @@ export class SqliteSessionStore extends SegmentedSessionStore {
       append: db.transaction((append: SegmentAppend<SegmentState>) => this.#append(append)),
       remove: db.transaction((id: string) => this.#remove(id)),
       read: db.transaction((id: string) => this.#read(id)),
+      range: db.transaction((id: string, window: ResolvedWindow) => readSegments(this.#c, id, window)),
+      truncate: db.transaction((t: SegmentTruncate<SegmentState>) => this.#truncate(t)),
     };
   }
 
@@ -146,20 +154,21 @@ export class SqliteSessionStore extends SegmentedSessionStore {
       messages_digest: w.digest,
       document_bytes: w.documentBytes,
     };
-    if (stored === undefined) this.#insertSegment(Number(sql.insertSession.run(row).lastInsertRowid), w.text, w.added);
+    if (stored === undefined)
+      this.#insertSegment(Number(sql.insertSession.run(row).lastInsertRowid), w.text, w.added, 0);
     else {
       sql.updateSession.run({ ...row, key: stored.key });
       if (w.rewrite) this.#rewriteSegments(stored.key, w.text, w.added);
-      else this.#insertSegment(stored.key, w.text, w.added);
+      else this.#insertSegment(stored.key, w.text, w.added, w.from);
     }
     return { revision, state: { count: w.count, digest: w.digest } };
   }
 
-  /** Adds one segment row of `count` messages (nothing when there are none). */
-  #insertSegment(key: number, text: string, count: number): void {
+  /** Adds one segment row of `count` messages from index `start` (nothing when there are none). */
+  #insertSegment(key: number, text: string, count: number, start: number): void {
     if (count === 0) return;
     const seq = (this.#c.sql.lastSegment.pluck().get(key) as number) + 1;
-    this.#c.sql.insertSegment.run(key, seq, count, text);
+    this.#c.sql.insertSegment.run(key, seq, count, text, start);
   }
 
   /** Replaces every segment of a session by one holding `count` messages (none when `count` is 0). */
@@ -169,7 +178,7 @@ export class SqliteSessionStore extends SegmentedSessionStore {
     if (count > 0 && sql.updateFirstSegment.run(count, text, key).changes === 1) sql.deleteLaterSegments.run(key);
     else {
       sql.deleteMessages.run(key);
-      this.#insertSegment(key, text, count);
+      this.#insertSegment(key, text, count, 0);
     }
   }
 
@@ -181,6 +190,8 @@ export class SqliteSessionStore extends SegmentedSessionStore {
   #append(a: SegmentAppend<SegmentState>): Committed<SegmentState> {
     const stored = this.#c.sql.selectState.get(a.id) as StateRow | undefined;
     if (stored === undefined) return 'stale';
+    const replay = replayed(this.#c, stored, a.id, a.key);
+    if (replay !== null) return { replayed: replay };
     const guard = checkGuard(stored, a.base, a.expectedRevision);
     if (guard !== null) return guard;
     const bytes = stored.document_bytes + a.addedBytes;
@@ -193,8 +204,30 @@ export class SqliteSessionStore extends SegmentedSessionStore {
       messages_digest: a.digest,
       document_bytes: bytes,
     });
-    this.#insertSegment(stored.key, a.text, a.added);
+    this.#insertSegment(stored.key, a.text, a.added, stored.message_count);
+    recordKey(this.#c, stored.key, a.key, revision);
     return { revision, state: { count: a.count, digest: a.digest } };
+  }
+
+  protected override async readSegments(
+    id: string,
+    window: ResolvedWindow,
+  ): Promise<StoredSegments<SegmentState> | null> {
+    const read = this.#tx.range.deferred(id, window);
+    if (read === null) return null;
+    const { head, segments } = read;
+    const state = { count: head.message_count, digest: head.messages_digest };
+    return { revision: head.revision, state, headJson: head.head, record: this.#record(id), segments };
+  }
+
+  protected override async commitTruncate(t: SegmentTruncate<SegmentState>): Promise<Committed<SegmentState>> {
+    return this.#tx.truncate.immediate(t);
+  }
+
+  #truncate(t: SegmentTruncate<SegmentState>): Committed<SegmentState> {
+    const stored = this.#c.sql.selectState.get(t.id) as StateRow | undefined;
+    if (stored === undefined) return { conflict: null };
+    return checkGuard(stored, t.base, t.expectedRevision) ?? truncate(this.#c, stored, t);
   }
 
   protected async deleteSession(id: string): Promise<boolean> {

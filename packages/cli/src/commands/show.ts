@@ -5,6 +5,8 @@ import { UsageError } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { resolveSessionId } from '../resolve-id.js';
 import { renderTranscript } from '../transcript.js';
+import { countOption } from './counts.js';
+import { showLast } from './show-last.js';
 
 export async function show(ctx: CommandContext): Promise<number> {
   const [id, ...extra] = ctx.args.positionals;
@@ -14,6 +16,8 @@ export async function show(ctx: CommandContext): Promise<number> {
   assertValidSessionId(id);
   const store = await ctx.openStore(undefined, { create: false });
   const resolved = await resolveSessionId(store, id);
+  const last = countOption(ctx.args.values, 'last');
+  if (last !== undefined && resolved !== null) return showLast(ctx, store, resolved, last);
   const session = resolved === null ? null : await store.load(resolved);
   if (session === null) {
     ctx.warn(`agent-sessions: session "${id}" not found in this store (agent-sessions ls lists the ids).`);

@@ -14,6 +14,8 @@ import type { SessionStore } from '../contract.js';
 import { type EncryptionOptions, resolveEncryption } from '../encryption.js';
 import type { ConformanceCapabilities, ConformanceOptions, SuiteContext } from './context.js';
 import { describeEncryption } from './encryption.js';
+import { describeHistory } from './history.js';
+import { describeIdempotency } from './idempotency.js';
 import { describeIds } from './ids.js';
 import { describeLifecycle } from './lifecycle.js';
 import { describeListing } from './listing.js';
@@ -82,6 +84,8 @@ export function describeSessionStoreConformance(name: string, options: Conforman
     describeRevisions(ctx);
     describeMessages(ctx);
     describeTailWrites(ctx);
+    describeHistory(ctx);
+    describeIdempotency(ctx);
     describeListing(ctx);
     describeUnreadable(ctx);
     describeLifecycle(ctx);
