@@ -10,6 +10,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { EncryptionKeyError, InvalidArgumentError, SessionCorruptError } from './errors.js';
 
+/** One key of an encryption key ring. */
 export interface EncryptionKey {
   /** Names the key inside every record it seals: 1 to 64 of A-Z a-z 0-9 _ -. */
   id: string;
@@ -17,6 +18,7 @@ export interface EncryptionKey {
   key: Uint8Array;
 }
 
+/** The `encryption` option of every store: the key ring, and whether names stay in clear. */
 export interface EncryptionOptions {
   /** The keys, current first: writes seal with `keys[0]`, reads open with whichever key a record names. */
   keys: readonly EncryptionKey[];
@@ -52,9 +54,11 @@ function aad(sessionId: string, part: SealedPart): Buffer {
   return Buffer.from(`agent-sessions\n${part}\n${sessionId}`, 'utf8');
 }
 
+/** Seals and opens what a store writes (see the module comment); stores build one from their `encryption` option. */
 export class SessionCipher {
   readonly #keys: ReadonlyMap<string, Buffer>;
   readonly #current: string;
+  /** Names stay in clear where a backend lists them (EncryptionOptions.clearNames). */
   readonly clearNames: boolean;
   readonly #backendOf: () => string;
 

@@ -25,11 +25,13 @@ export interface MessageSlice {
   revision: number;
 }
 
+/** Options of `truncateMessages`. */
 export interface TruncateOptions {
   /** Truncate only when the stored revision equals this. */
   expectedRevision?: number;
 }
 
+/** Options of `forkSession`. */
 export interface ForkOptions {
   /** Copy the first `atMessage` messages of the source (default: all). */
   atMessage?: number;

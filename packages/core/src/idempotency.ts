@@ -66,6 +66,7 @@ export function decodeAppendKeys(text: string | null | undefined): AppendKeyReco
   }
 }
 
+/** The stored form of a session's keyed-append records (what `decodeAppendKeys` reads back). */
 export function encodeAppendKeys(records: readonly AppendKeyRecord[]): string {
   return JSON.stringify(records);
 }
