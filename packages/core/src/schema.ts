@@ -365,7 +365,14 @@ export const TokenUsageSchema = input(
 
 function renameKey(o: Obj, from: string, to: string): Obj {
   const copy: Obj = {};
-  for (const key of Object.keys(o)) copy[key === from ? to : key] = o[key];
+  // Defined, not assigned: an own `__proto__` key is data, and assignment would call the prototype setter instead.
+  for (const key of Object.keys(o))
+    Object.defineProperty(copy, key === from ? to : key, {
+      value: o[key],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return copy;
 }
 

@@ -277,6 +277,16 @@ describe('numbers and prototypes', () => {
     expect(parseSession(doc)).toEqual(doc);
   });
 
+  it('keeps a __proto__ key of a document whose task list is under the older name todos', () => {
+    const text = read('rich.json').replace('"state": "Active"', '"__proto__": false, "state": "Active"');
+    const value = JSON.parse(text) as Record<string, unknown>;
+    const withTodos = JSON.parse(JSON.stringify(value).replace('"tasks":', '"todos":')) as Record<string, unknown>;
+    expect(Object.hasOwn(withTodos, 'todos')).toBe(true);
+    const doc = parseSession(withTodos);
+    expect(Object.getOwnPropertyDescriptor(doc, '__proto__')?.value).toBe(false);
+    expect(doc.tasks).toEqual(parseSession(value).tasks);
+  });
+
   it('names the record for empty, truncated and non-JSON bytes', () => {
     for (const bad of ['', '   ', '{"id": "x"', 'not json', '{"id":"x"}']) {
       expect(() => decodeSession(bad, { record: '/data/x.json' })).toThrow(SessionCorruptError);
