@@ -8,6 +8,7 @@ import { SessionCorruptError } from './errors.js';
 import { type HeadSummary, headSummary } from './listing.js';
 import type { Message, SessionData } from './schema.js';
 import { documentBytesOf, headJsonOf, joinSession, parseSegments, segmentText } from './segments.js';
+
 import { mayHoldLoneSurrogate } from './text.js';
 
 /** One stored segment: `count` messages from index `start`, their texts joined by commas. */
@@ -17,28 +18,6 @@ export interface StoredSegment {
   text: string;
   /** The adapter's handle for it (a sequence number, a list index), handed back in a truncate. */
   ref: number;
-}
-
-/** Decodes a stored head alone (validated as a document without messages); SessionCorruptError when it does not. */
-export function decodeHead(headJson: string, id: string, ctx: DecodeContext): SessionData {
-  let head: unknown;
-  try {
-    head = JSON.parse(headJson);
-  } catch {
-    throw new SessionCorruptError(ctx.record, 'its head is not valid JSON', { backend: ctx.backend, sessionId: id });
-  }
-  if (typeof head !== 'object' || head === null || Array.isArray(head))
-    throw new SessionCorruptError(ctx.record, 'its head is not a JSON object', { backend: ctx.backend, sessionId: id });
-  const session = decodeSessionValue(joinSession(head as Record<string, unknown>, []), {
-    ...ctx,
-    escapes: mayHoldLoneSurrogate(headJson),
-  });
-  if (session.id !== id)
-    throw new SessionCorruptError(ctx.record, `it holds the session "${session.id}"`, {
-      backend: ctx.backend,
-      sessionId: id,
-    });
-  return session;
 }
 
 /** The messages `[from, to)` out of segments that cover them, decoded with the schema (with the head). */

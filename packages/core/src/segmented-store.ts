@@ -33,11 +33,11 @@ import { KnownHistories } from './known-history.js';
 import { type HeadSummary, headSummary } from './listing.js';
 import { assertRevision, missingSessionError } from './revisions.js';
 import type { Message, SessionData } from './schema.js';
-import { decodeHead, headParts, planTruncate, type StoredSegment, sliceSegments } from './segment-history.js';
+import { headParts, planTruncate, type StoredSegment, sliceSegments } from './segment-history.js';
 import {
   appendedSegmentBytes,
-  checkHead,
   compactDigest,
+  decodeHead,
   decodeSplitSession,
   digestSegment,
   documentBytesOf,
@@ -355,7 +355,7 @@ export abstract class SegmentedSessionStore<
         if (stored === null) throw missingSessionError(id, expectedRevision, this.backendName);
         if (stored.head !== undefined) {
           const record = stored.head.record;
-          checkHead(this.#open(stored.head.json, id, 'head', record), id, {
+          decodeHead(this.#open(stored.head.json, id, 'head', record), id, {
             backend: this.backendName,
             sessionId: id,
             record,

@@ -239,10 +239,11 @@ export function parseSegments(text: string, count: number, id: string, ctx: Deco
 }
 
 /**
- * Checks a stored head alone (as cheaply as that can be: one small JSON.parse and the schema of everything but the
- * messages): SessionCorruptError naming `ctx.record` when it does not read, or holds another session.
+ * Decodes a stored head alone (as cheaply as that can be: one small parse, integers beyond 2^53 refused, and the
+ * schema of everything but the messages): SessionCorruptError naming `ctx.record` when it does not read, or holds
+ * another session.
  */
-export function checkHead(headJson: string, id: string, ctx: DecodeContext): void {
+export function decodeHead(headJson: string, id: string, ctx: DecodeContext): SessionData {
   const head = parseJsonText(headJson, ctx);
   if (typeof head !== 'object' || head === null || Array.isArray(head))
     throw new SessionCorruptError(ctx.record, 'its head is not a JSON object', { backend: ctx.backend, sessionId: id });
@@ -255,6 +256,7 @@ export function checkHead(headJson: string, id: string, ctx: DecodeContext): voi
       backend: ctx.backend,
       sessionId: id,
     });
+  return session;
 }
 
 /**

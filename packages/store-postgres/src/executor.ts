@@ -3,7 +3,8 @@
  * so a statement never starts after its caller was told the operation timed out, and each statement's pg
  * `query_timeout` is what is left of that deadline.
  */
-import type { Client, Pool, PoolClient, QueryConfig } from 'pg';
+import pg, { type Client, type Pool, type PoolClient, type QueryConfig } from 'pg';
+import type { ResolvedPostgresOptions } from './options.js';
 
 /** Runs one statement and returns its rows. */
 export type Runner = <R extends object = Record<string, unknown>>(
@@ -220,4 +221,21 @@ class TransactionFailed extends Error {
 
 function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
+}
+
+/** What the store talks through: a pool it makes from a connection string (and ends), or the pool or client given. */
+export function openExecutor(resolved: ResolvedPostgresOptions): Executor {
+  const connection = resolved.connection;
+  if (connection.kind === 'pool') return new PoolExecutor(connection.pool, false);
+  if (connection.kind !== 'connectionString') return new ClientExecutor(connection.client);
+  const pool = new pg.Pool({
+    connectionTimeoutMillis: resolved.operationTimeoutMs,
+    query_timeout: resolved.operationTimeoutMs,
+    ...connection.poolConfig,
+    connectionString: connection.connectionString,
+  });
+  // An idle connection whose server went away is reported as a pool 'error' event, which would end the process
+  // without a listener; the pool drops that connection and the next operation opens a new one.
+  pool.on('error', () => {});
+  return new PoolExecutor(pool, true);
 }

@@ -6,7 +6,8 @@
  * transaction pooling, where consecutive statements of a session may run on different server connections.
  */
 import { StoreAccessError } from '@agent-sessions/core/adapter';
-import type { Runner } from './executor.js';
+import type { Executor, Runner } from './executor.js';
+import { notCreatedError } from './existing.js';
 import { BACKEND } from './options.js';
 import { type QuotedNames, quoteNames, type TableNames } from './sql.js';
 
@@ -171,4 +172,23 @@ export async function migrate(tx: Transaction, names: TableNames, target: number
 /** Throws when the stored version is newer than this package. */
 export function assertKnownVersion(names: TableNames, version: number): void {
   if (version > LATEST_VERSION) throw tooNew(names, version);
+}
+
+/**
+ * Makes sure the tables are at the latest version before the first operation: one statement and no lock when they
+ * are (the usual case); else migrates in a transaction, or, with `create` false, refuses naming what is missing.
+ */
+export async function ensureTables(
+  executor: Executor,
+  names: TableNames,
+  create: boolean,
+  deadline: number,
+): Promise<void> {
+  const version = await currentVersion((text, values) => executor.query(deadline, text, values), names);
+  if (version !== null && version >= LATEST_VERSION) {
+    assertKnownVersion(names, version);
+    return;
+  }
+  if (!create) throw notCreatedError(names, version);
+  await executor.transaction(deadline, (tx) => migrate(tx, names));
 }

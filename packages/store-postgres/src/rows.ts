@@ -1,6 +1,13 @@
 /** The rows the statements return: a load row's consistency check, and a summary row as a SessionSummary. */
-import { SessionCorruptError, type SessionState, type SessionSummary } from '@agent-sessions/core/adapter';
+import {
+  type SegmentState,
+  type SegmentWrite,
+  SessionCorruptError,
+  type SessionState,
+  type SessionSummary,
+} from '@agent-sessions/core/adapter';
 import { BACKEND } from './options.js';
+import type { SessionColumns } from './sql.js';
 
 // pg returns bigint columns as strings (they may pass 2^53); the values here never do, so Number() is exact.
 export interface StateRow {
@@ -64,5 +71,21 @@ export function toSummary(row: SummaryRow, record: string): SessionSummary {
     parent_id: row.parent_id_json === null ? null : summaryString(record, row.id, row.parent_id_json),
     message_count: row.message_count,
     revision: Number(row.revision),
+  };
+}
+
+/** The sessions-table columns a whole-document write sets. */
+export function sessionColumns(w: SegmentWrite<SegmentState>): SessionColumns {
+  return {
+    id: w.id,
+    nameJson: JSON.stringify(w.summary.name),
+    state: w.summary.state,
+    createdAt: w.summary.created_at,
+    updatedAt: w.summary.updated_at,
+    parentIdJson: w.summary.parent_id === null ? null : JSON.stringify(w.summary.parent_id),
+    messageCount: w.count,
+    digest: w.digest,
+    head: w.headJson,
+    documentBytes: w.documentBytes,
   };
 }

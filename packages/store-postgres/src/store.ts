@@ -22,10 +22,8 @@ import {
   type StoredState,
   toPage,
 } from '@agent-sessions/core/adapter';
-import pg from 'pg';
 import { mapPgError } from './errors.js';
-import { ClientExecutor, type Executor, PoolExecutor, type Runner } from './executor.js';
-import { notCreatedError } from './existing.js';
+import { type Executor, openExecutor, type Runner } from './executor.js';
 import {
   type HistoryStatements,
   historyStatements,
@@ -35,10 +33,11 @@ import {
   sliceValues,
   truncateIn,
 } from './history.js';
-import { assertKnownVersion, currentVersion, LATEST_VERSION, migrate } from './migrations.js';
+import { ensureTables } from './migrations.js';
 import { BACKEND, type PostgresStoreOptions, type ResolvedPostgresOptions, resolveOptions } from './options.js';
-import { checkLoadRow, type LoadRow, type StateRow, type SummaryRow, toSummary } from './rows.js';
-import { buildStatements, type SessionColumns, type Statements, type TableNames, tableNames } from './sql.js';
+import { deleteIn, listStatement } from './queries.js';
+import { checkLoadRow, type LoadRow, type StateRow, type SummaryRow, sessionColumns, toSummary } from './rows.js';
+import { buildStatements, type Statements, type TableNames, tableNames } from './sql.js';
 
 /** Sessions in PostgreSQL over pg: a head row per session plus message segments, versioned migrations. */
 export class PostgresSessionStore extends SegmentedSessionStore {
@@ -65,20 +64,7 @@ export class PostgresSessionStore extends SegmentedSessionStore {
     this.#names = tableNames(resolved.schema, resolved.table);
     this.#sql = buildStatements(this.#names);
     this.#history = historyStatements(this.#names);
-    const connection = resolved.connection;
-    if (connection.kind === 'connectionString') {
-      const pool = new pg.Pool({
-        connectionTimeoutMillis: resolved.operationTimeoutMs,
-        query_timeout: resolved.operationTimeoutMs,
-        ...connection.poolConfig,
-        connectionString: connection.connectionString,
-      });
-      // An idle connection whose server went away is reported as a pool 'error' event, which would end the
-      // process without a listener; the pool drops that connection and the next operation opens a new one.
-      pool.on('error', () => {});
-      this.#executor = new PoolExecutor(pool, true);
-    } else if (connection.kind === 'pool') this.#executor = new PoolExecutor(connection.pool, false);
-    else this.#executor = new ClientExecutor(connection.client);
+    this.#executor = openExecutor(resolved);
   }
 
   /** The tables this store uses (schema, sessions, messages, migrations). */
@@ -110,17 +96,8 @@ export class PostgresSessionStore extends SegmentedSessionStore {
     return this.#ready;
   }
 
-  async #initialize(): Promise<void> {
-    const deadline = this.#deadline();
-    const run: Runner = (text, values) => this.#query(deadline, text, values);
-    // Fast path, one statement and no lock: the tables are usually there already.
-    const version = await currentVersion(run, this.#names);
-    if (version !== null && version >= LATEST_VERSION) {
-      assertKnownVersion(this.#names, version);
-      return;
-    }
-    if (!this.options.create) throw notCreatedError(this.#names, version);
-    await this.#executor.transaction(deadline, (tx) => migrate(tx, this.#names));
+  #initialize(): Promise<void> {
+    return ensureTables(this.#executor, this.#names, this.options.create, this.#deadline());
   }
 
   #record(id: string): string {
@@ -165,18 +142,7 @@ export class PostgresSessionStore extends SegmentedSessionStore {
   protected async commitWrite(w: SegmentWrite<SegmentState>): Promise<Committed<SegmentState>> {
     const deadline = this.#deadline();
     await this.#ensureReady();
-    const columns: SessionColumns = {
-      id: w.id,
-      nameJson: JSON.stringify(w.summary.name),
-      state: w.summary.state,
-      createdAt: w.summary.created_at,
-      updatedAt: w.summary.updated_at,
-      parentIdJson: w.summary.parent_id === null ? null : JSON.stringify(w.summary.parent_id),
-      messageCount: w.count,
-      digest: w.digest,
-      head: w.headJson,
-      documentBytes: w.documentBytes,
-    };
+    const columns = sessionColumns(w);
     const segment = { from: w.from, count: w.added, text: w.text, rewrite: w.rewrite };
     const statement =
       w.base === null
@@ -241,16 +207,7 @@ export class PostgresSessionStore extends SegmentedSessionStore {
   protected async deleteSession(id: string): Promise<boolean> {
     const deadline = this.#deadline();
     await this.#ensureReady();
-    // One transaction, sessions row first: its row lock makes a concurrent writer of the same id wait, so the
-    // messages deleted next are exactly the ones of the session deleted, never those of a session re-created.
-    // When no row was deleted, no lock was taken: the messages under this id by now may be those of a session
-    // created since, so they are left alone (rows an earlier delete could have left are trimmed by the next create).
-    return this.#executor.transaction(deadline, async (tx) => {
-      const deleted = await tx(this.#sql.deleteSession, [id]);
-      if (deleted.length === 0) return false;
-      await tx(this.#sql.deleteMessages, [id]);
-      return true;
-    });
+    return this.#executor.transaction(deadline, (tx) => deleteIn(tx, this.#sql, id));
   }
 
   protected override async hasSession(id: string): Promise<boolean> {
@@ -268,11 +225,8 @@ export class PostgresSessionStore extends SegmentedSessionStore {
   protected async listSummaries(query: ListQuery): Promise<ListSessionsResult> {
     const deadline = this.#deadline();
     await this.#ensureReady();
-    const values: unknown[] = [query.limit + 1];
-    if (query.after !== null) values.push(query.after.updated_at, query.after.id);
-    if (query.parentId !== null) values.push(JSON.stringify(query.parentId));
-    const variant = (query.after !== null ? 1 : 0) + (query.parentId !== null ? 2 : 0);
-    const rows = await this.#query<SummaryRow>(deadline, this.#sql.listSummaries[variant] as string, values);
+    const { text, values } = listStatement(this.#sql, query);
+    const rows = await this.#query<SummaryRow>(deadline, text, values);
     return toPage(
       rows.map((row) => {
         const record = this.#record(row.id);

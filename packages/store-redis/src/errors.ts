@@ -1,5 +1,6 @@
 /** Maps ioredis errors to core errors. */
 import {
+  SessionCorruptError,
   type SessionStoreError,
   StoreAccessError,
   StoreOperationError,
@@ -30,4 +31,18 @@ export function mapRedisError(error: unknown, operation: string, sessionId: stri
       options,
     );
   return new StoreOperationError(`redis: ${operation} failed: ${err.message ?? text}`, options);
+}
+
+/** Another program put a value of another type under one of a session's keys: that record is damaged. */
+export function wrongTypeError(
+  error: unknown,
+  keys: { head: string; messages: string },
+  sessionId: string,
+): SessionCorruptError | null {
+  if (!/WRONGTYPE/.test(String((error as Error)?.message))) return null;
+  return new SessionCorruptError(
+    `${keys.head} / ${keys.messages}`,
+    'one of its keys holds a value of the wrong Redis type (WRONGTYPE)',
+    { backend: BACKEND, sessionId, cause: error },
+  );
 }

@@ -14,29 +14,21 @@ import {
   SegmentedSessionStore,
   type SegmentTruncate,
   type SegmentWrite,
-  SessionCorruptError,
   SessionStoreError,
   type StoredParts,
   type StoredSegments,
   type StoredState,
   StoreUnavailableError,
 } from '@agent-sessions/core/adapter';
-import { Cluster, Redis } from 'ioredis';
-import { isAccessError, mapRedisError } from './errors.js';
+import { type Client, closeClient, openClient } from './client.js';
+import { isAccessError, mapRedisError, wrongTypeError } from './errors.js';
 import { sliceFromReply } from './history.js';
-import { expiryKey, indexKey, indexMember, parentIndexKey, type SessionKeys, sessionKeys } from './keys.js';
-import {
-  BACKEND,
-  connectionDefaults,
-  type RedisStoreOptions,
-  type ResolvedRedisOptions,
-  resolveOptions,
-} from './options.js';
-import { type Reply, ScriptRunner } from './script-runner.js';
+import { expiryKey, indexKey, indexMember, type SessionKeys, sessionKeys } from './keys.js';
+import { BACKEND, type RedisStoreOptions, type ResolvedRedisOptions, resolveOptions } from './options.js';
+import { refusal, STATE_FIELDS, saveIndexKeys, stateFromFields, str } from './replies.js';
+import { ScriptRunner } from './script-runner.js';
 import { APPEND, appendArgs, REMOVE, type RedisState, SAVE, SLICE, saveArgs, type TruncateArgs } from './scripts.js';
 import { SessionIndex } from './session-index.js';
-
-type Client = Redis | Cluster;
 
 /**
  * Sessions in Redis (standalone or Cluster) over ioredis: a head hash and a list of message segments per
@@ -67,26 +59,9 @@ export class RedisSessionStore extends SegmentedSessionStore<RedisState> {
       historyCacheBytes: resolved.historyCacheBytes,
     });
     this.options = resolved;
-    const defaults = connectionDefaults(resolved.operationTimeoutMs);
-    if (input.client) {
-      this.client = input.client;
-      this.#ownsClient = false;
-    } else if (input.clusterNodes) {
-      this.client = new Cluster(input.clusterNodes, {
-        lazyConnect: true,
-        enableOfflineQueue: false,
-        slotsRefreshTimeout: resolved.operationTimeoutMs,
-        clusterRetryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-        ...input.clusterOptions,
-        redisOptions: { ...defaults, ...input.clusterOptions?.redisOptions },
-      });
-      this.#ownsClient = true;
-    } else {
-      this.client = input.url
-        ? new Redis(input.url, { ...defaults, ...input.redisOptions })
-        : new Redis({ ...defaults, ...input.redisOptions });
-      this.#ownsClient = true;
-    }
+    const opened = openClient(input, resolved);
+    this.client = opened.client;
+    this.#ownsClient = opened.owns;
     this.#cluster = (this.client as { isCluster?: boolean }).isCluster === true;
     this.#run = new ScriptRunner(this.client, resolved.prefix, () => this.#connect());
     this.#index = new SessionIndex(this.client, resolved.prefix, resolved.ttlMs);
@@ -120,15 +95,8 @@ export class RedisSessionStore extends SegmentedSessionStore<RedisState> {
 
   protected override mapError(error: unknown, operation: string, sessionId: string | null): SessionStoreError {
     if (error instanceof SessionStoreError) return error;
-    // Another program put a value of another type under one of this session's keys: the record is damaged.
-    if (sessionId !== null && /WRONGTYPE/.test(String((error as Error)?.message))) {
-      const keys = this.#keys(sessionId);
-      return new SessionCorruptError(
-        `${keys.head} / ${keys.messages}`,
-        'one of its keys holds a value of the wrong Redis type (WRONGTYPE)',
-        { backend: BACKEND, sessionId, cause: error },
-      );
-    }
+    const damaged = sessionId === null ? null : wrongTypeError(error, this.#keys(sessionId), sessionId);
+    if (damaged !== null) return damaged;
     const mapped = mapRedisError(error, operation, sessionId);
     if (mapped instanceof StoreUnavailableError && this.#refusedLogin !== null)
       return mapRedisError(this.#refusedLogin, operation, sessionId);
@@ -139,22 +107,7 @@ export class RedisSessionStore extends SegmentedSessionStore<RedisState> {
   protected async readState(id: string): Promise<StoredState<RedisState> | null> {
     await this.#connect();
     const keys = this.#keys(id);
-    const [rev, count, digest, parent, bytes, head] = await this.client.hmget(
-      keys.head,
-      'rev',
-      'count',
-      'digest',
-      'parent',
-      'bytes',
-      'head',
-    );
-    if (rev === null) return null;
-    return {
-      revision: Number(rev),
-      bytes: Number(bytes ?? 0),
-      state: { count: Number(count), digest: digest ?? '', parent: parent ?? 'null' },
-      head: { json: head ?? '', record: keys.head },
-    };
+    return stateFromFields(await this.client.hmget(keys.head, ...STATE_FIELDS), keys.head);
   }
 
   protected async readParts(id: string): Promise<StoredParts<RedisState> | null> {
@@ -211,19 +164,8 @@ export class RedisSessionStore extends SegmentedSessionStore<RedisState> {
   async #save(w: SegmentWrite<RedisState>, truncate?: TruncateArgs): Promise<Committed<RedisState>> {
     const { prefix, ttlMs } = this.options;
     const member = indexMember(w.summary.updated_at, w.id);
-    const index = indexKey(prefix);
     const parentId = w.summary.parent_id;
-    // On a standalone server the script also moves the index entries; it needs the stored parent's index key, which
-    // it checks against the stored parent ('stale' when another writer changed it).
-    const storedParent = w.base === null ? null : (JSON.parse(w.base.parent) as string | null);
-    const indexKeys = this.#cluster
-      ? []
-      : [
-          index,
-          expiryKey(prefix),
-          parentId === null ? index : parentIndexKey(prefix, parentId),
-          storedParent === null ? index : parentIndexKey(prefix, storedParent),
-        ];
+    const indexKeys = this.#cluster ? [] : saveIndexKeys(prefix, parentId, w.base);
     const now = Date.now();
     const args = saveArgs(
       w,
@@ -291,27 +233,8 @@ export class RedisSessionStore extends SegmentedSessionStore<RedisState> {
   }
 
   protected async closeResources(): Promise<void> {
-    if (!this.#ownsClient) return;
-    const client = this.client;
-    // QUIT lets pending replies arrive; a client that never connected, or lost its server, is simply dropped.
-    if (client.status === 'ready') await Promise.race([client.quit().catch(() => {}), delay(1000)]);
-    client.disconnect();
+    if (this.#ownsClient) await closeClient(this.client);
   }
-}
-
-/** A script's 'stale' or 'conflict' reply as a commit result; null for 'ok'. */
-function refusal<S extends RedisState>(reply: Reply): Committed<S> | null {
-  if (reply[0] === 'stale') return 'stale';
-  if (reply[0] === 'conflict') return { conflict: Number(reply[1]) === 0 ? null : Number(reply[1]) };
-  return null;
-}
-
-function str(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** Creates a Redis session store (see RedisStoreOptions). */

@@ -27,7 +27,7 @@ import {
 import type Database from 'better-sqlite3';
 import { type Connection, openConnection } from './connection.js';
 import { mapSqliteError } from './errors.js';
-import { readSegments, recordKey, replayed, type SegmentsRead, truncate } from './history.js';
+import { readSegments, type SegmentsRead } from './history.js';
 import {
   BACKEND,
   optionsFromUrl,
@@ -35,7 +35,8 @@ import {
   resolveOptions,
   type SqliteStoreOptions,
 } from './options.js';
-import { type HeadRow, type SegmentRow, type StateRow, type SummaryRow, toSummary } from './rows.js';
+import { type HeadRow, type SegmentRow, type StateRow, toSummary } from './rows.js';
+import { appendRows, listRows, readRows, removeRows, truncateRows, writeRows } from './transactions.js';
 
 /** Sessions in one SQLite file over better-sqlite3 (WAL): a head row per session plus message segments. */
 export class SqliteSessionStore extends SegmentedSessionStore {
@@ -70,12 +71,12 @@ export class SqliteSessionStore extends SegmentedSessionStore {
     const db = this.#c.db;
     this.database = db;
     this.#tx = {
-      write: db.transaction((write: SegmentWrite<SegmentState>) => this.#write(write)),
-      append: db.transaction((append: SegmentAppend<SegmentState>) => this.#append(append)),
-      remove: db.transaction((id: string) => this.#remove(id)),
-      read: db.transaction((id: string) => this.#read(id)),
+      write: db.transaction((write: SegmentWrite<SegmentState>) => writeRows(this.#c, write)),
+      append: db.transaction((append: SegmentAppend<SegmentState>) => appendRows(this.#c, append)),
+      remove: db.transaction((id: string) => removeRows(this.#c, id)),
+      read: db.transaction((id: string) => readRows(this.#c, id)),
       range: db.transaction((id: string, window: ResolvedWindow) => readSegments(this.#c, id, window)),
-      truncate: db.transaction((t: SegmentTruncate<SegmentState>) => this.#truncate(t)),
+      truncate: db.transaction((t: SegmentTruncate<SegmentState>) => truncateRows(this.#c, t)),
     };
   }
 
@@ -123,90 +124,12 @@ export class SqliteSessionStore extends SegmentedSessionStore {
     };
   }
 
-  #read(id: string): { head: HeadRow; segments: SegmentRow[] } | null {
-    const head = this.#c.sql.selectHead.get(id) as HeadRow | undefined;
-    if (head === undefined) return null;
-    return { head, segments: this.#c.sql.selectMessages.all(head.key) as SegmentRow[] };
-  }
-
   protected async commitWrite(write: SegmentWrite<SegmentState>): Promise<Committed<SegmentState>> {
     return this.#tx.write.immediate(write);
   }
 
-  /** Runs inside the write transaction. */
-  #write(w: SegmentWrite<SegmentState>): Committed<SegmentState> {
-    const { sql } = this.#c;
-    const stored = sql.selectState.get(w.id) as StateRow | undefined;
-    const guard = checkGuard(stored, w.base, w.expectedRevision);
-    if (guard !== null) return guard;
-    const revision = (stored?.revision ?? 0) + 1;
-    const row = {
-      id: w.id,
-      head: w.headJson,
-      name_json: JSON.stringify(w.summary.name),
-      state: w.summary.state,
-      parent_id: w.summary.parent_id,
-      parent_id_json: JSON.stringify(w.summary.parent_id),
-      created_at: w.summary.created_at,
-      updated_at: w.summary.updated_at,
-      message_count: w.count,
-      revision,
-      messages_digest: w.digest,
-      document_bytes: w.documentBytes,
-    };
-    if (stored === undefined)
-      this.#insertSegment(Number(sql.insertSession.run(row).lastInsertRowid), w.text, w.added, 0);
-    else {
-      sql.updateSession.run({ ...row, key: stored.key });
-      if (w.rewrite) this.#rewriteSegments(stored.key, w.text, w.added);
-      else this.#insertSegment(stored.key, w.text, w.added, w.from);
-    }
-    return { revision, state: { count: w.count, digest: w.digest } };
-  }
-
-  /** Adds one segment row of `count` messages from index `start` (nothing when there are none). */
-  #insertSegment(key: number, text: string, count: number, start: number): void {
-    if (count === 0) return;
-    const seq = (this.#c.sql.lastSegment.pluck().get(key) as number) + 1;
-    this.#c.sql.insertSegment.run(key, seq, count, text, start);
-  }
-
-  /** Replaces every segment of a session by one holding `count` messages (none when `count` is 0). */
-  #rewriteSegments(key: number, text: string, count: number): void {
-    const { sql } = this.#c;
-    // Segment 0 exists whenever any does (the first segment of a session is 0 and rewrites keep it).
-    if (count > 0 && sql.updateFirstSegment.run(count, text, key).changes === 1) sql.deleteLaterSegments.run(key);
-    else {
-      sql.deleteMessages.run(key);
-      this.#insertSegment(key, text, count, 0);
-    }
-  }
-
   protected async commitAppend(append: SegmentAppend<SegmentState>): Promise<Committed<SegmentState>> {
     return this.#tx.append.immediate(append);
-  }
-
-  /** Runs inside the write transaction. */
-  #append(a: SegmentAppend<SegmentState>): Committed<SegmentState> {
-    const stored = this.#c.sql.selectState.get(a.id) as StateRow | undefined;
-    if (stored === undefined) return 'stale';
-    const replay = replayed(this.#c, stored, a.id, a.key);
-    if (replay !== null) return { replayed: replay };
-    const guard = checkGuard(stored, a.base, a.expectedRevision);
-    if (guard !== null) return guard;
-    const bytes = stored.document_bytes + a.addedBytes;
-    if (bytes > a.maxDocumentBytes) return 'stale';
-    const revision = stored.revision + 1;
-    this.#c.sql.updateAppend.run({
-      key: stored.key,
-      message_count: a.count,
-      revision,
-      messages_digest: a.digest,
-      document_bytes: bytes,
-    });
-    this.#insertSegment(stored.key, a.text, a.added, stored.message_count);
-    recordKey(this.#c, stored.key, a.key, revision);
-    return { revision, state: { count: a.count, digest: a.digest } };
   }
 
   protected override async readSegments(
@@ -224,22 +147,8 @@ export class SqliteSessionStore extends SegmentedSessionStore {
     return this.#tx.truncate.immediate(t);
   }
 
-  #truncate(t: SegmentTruncate<SegmentState>): Committed<SegmentState> {
-    const stored = this.#c.sql.selectState.get(t.id) as StateRow | undefined;
-    if (stored === undefined) return { conflict: null };
-    return checkGuard(stored, t.base, t.expectedRevision) ?? truncate(this.#c, stored, t);
-  }
-
   protected async deleteSession(id: string): Promise<boolean> {
     return this.#tx.remove.immediate(id);
-  }
-
-  #remove(id: string): boolean {
-    const stored = this.#c.sql.selectState.get(id) as StateRow | undefined;
-    if (stored === undefined) return false;
-    this.#c.sql.deleteMessages.run(stored.key);
-    this.#c.sql.deleteSession.run(stored.key);
-    return true;
   }
 
   // ---- listing and the rest ----------------------------------------------------------------------------------------
@@ -252,22 +161,7 @@ export class SqliteSessionStore extends SegmentedSessionStore {
   }
 
   protected async listSummaries(query: ListQuery): Promise<ListSessionsResult> {
-    const { sql } = this.#c;
-    const params = {
-      limit: query.limit + 1,
-      parent: query.parentId,
-      updated: query.after?.updated_at ?? null,
-      id: query.after?.id ?? null,
-    };
-    const statement =
-      query.parentId === null
-        ? query.after === null
-          ? sql.listFirst
-          : sql.listAfter
-        : query.after === null
-          ? sql.listParentFirst
-          : sql.listParentAfter;
-    const rows = statement.all(pick(statement, params)) as SummaryRow[];
+    const rows = listRows(this.#c, query);
     return toPage(
       rows.map((r) => listingRow(r, this.#record(r.id), BACKEND, () => toSummary(r))),
       query.limit,
@@ -295,26 +189,6 @@ export class SqliteSessionStore extends SegmentedSessionStore {
 }
 
 const ROLLBACK = Symbol('rollback');
-
-/** The commit's answer when the stored row is not what the write expects, or null to go ahead. */
-function checkGuard(
-  stored: StateRow | undefined,
-  base: SegmentState | null,
-  expectedRevision: number | undefined,
-): Committed<SegmentState> | null {
-  if (expectedRevision !== undefined && (stored?.revision ?? 0) !== expectedRevision)
-    return { conflict: stored?.revision ?? null };
-  if (stored === undefined) return base === null ? null : 'stale';
-  if (base === null || stored.message_count !== base.count || stored.messages_digest !== base.digest) return 'stale';
-  return null;
-}
-
-/** better-sqlite3 refuses named parameters a statement does not use: pass only those it has. */
-function pick(statement: Database.Statement, params: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const column of statement.source.match(/@\w+/g) ?? []) out[column.slice(1)] = params[column.slice(1)];
-  return out;
-}
 
 /** Creates a SQLite session store (see SqliteStoreOptions). */
 export function createSqliteStore(options: SqliteStoreOptions | string): SqliteSessionStore {
