@@ -137,14 +137,13 @@ export interface Statements {
   readonly ping: string;
 }
 
-export function buildStatements(names: TableNames): Statements {
-  const q = quoteNames(names);
-  // Parameters of every session write: $1 id, $2 name_json, $3 state, $4 created_at, $5 updated_at,
-  // $6 parent_id_json, $7 message_count, $8 messages_digest, $9 head, $10 document_bytes; then, by statement, the
-  // guard ($11 stored count, $12 stored digest, $13 expected revision or null) and the segment ($14 its seq, $15 its
-  // message count, $16 its text). Variants leave out what they do not need (PostgreSQL refuses a parameter it cannot
-  // type).
-  const columnValues = (c: SessionColumns): unknown[] => [
+// Parameters of every session write: $1 id, $2 name_json, $3 state, $4 created_at, $5 updated_at,
+// $6 parent_id_json, $7 message_count, $8 messages_digest, $9 head, $10 document_bytes; then, by statement, the
+// guard ($11 stored count, $12 stored digest, $13 expected revision or null) and the segment ($14 its seq, $15 its
+// message count, $16 its text). Variants leave out what they do not need (PostgreSQL refuses a parameter it cannot
+// type).
+function columnValues(c: SessionColumns): unknown[] {
+  return [
     c.id,
     c.nameJson,
     c.state,
@@ -156,6 +155,10 @@ export function buildStatements(names: TableNames): Statements {
     c.head,
     c.documentBytes,
   ];
+}
+
+/** The statements' shared parts: writing one segment row, and removing the rows after it. */
+function segmentSql(q: QuotedNames) {
   // A segment row: `n` messages starting at index `seq` (so a version-1 row, one message at its index, is one too),
   // their JSON texts joined by commas, sent as one text parameter: the server stores it as it comes, with no
   // per-message rows to insert or index. The texts hold no NUL or lone surrogate (JSON.stringify escaped those).
@@ -168,6 +171,12 @@ export function buildStatements(names: TableNames): Statements {
   // earlier, longer history. Deleted in the same statement, so no reader sees them beside the new segment.
   const trimSegments = (gate: string, seq: string, n: string) => `DELETE FROM ${q.messages}
     WHERE session_id = $1 AND seq >= ${seq}::integer + least(${n}::integer, 1) AND EXISTS (SELECT 1 FROM ${gate})`;
+  return { insertSegment, trimSegments };
+}
+
+/** The texts of the session writes (one statement each). */
+function writeSql(q: QuotedNames) {
+  const { insertSegment, trimSegments } = segmentSql(q);
   // Each write is one statement, so its checks and its writes commit together, in autocommit mode, without a
   // transaction that a pooler would have to pin a server connection for.
   const insertSession = `WITH s AS (
@@ -201,8 +210,13 @@ export function buildStatements(names: TableNames): Statements {
       RETURNING revision
     ), t AS (${trimSegments('s', '$4', '$10')}), m AS (${insertSegment('s', '$4', '$10', '$7')})
     SELECT revision FROM s`;
+  return { insertSession, update, appendMessages };
+}
+
+/** The listing pages, indexed by `(cursor ? 1 : 0) + (parentId ? 2 : 0)`. */
+function listSql(q: QuotedNames): [string, string, string, string] {
   const summary = 'id, name_json, state, created_at, updated_at, parent_id_json, message_count, revision';
-  const listSummaries = [0, 1, 2, 3].map((variant) => {
+  return [0, 1, 2, 3].map((variant) => {
     const conditions: string[] = ['true'];
     let next = 2;
     if (variant & 1) {
@@ -213,6 +227,12 @@ export function buildStatements(names: TableNames): Statements {
     return `SELECT ${summary} FROM ${q.sessions} WHERE ${conditions.join(' AND ')}
       ORDER BY updated_at DESC, id ASC LIMIT $1`;
   }) as [string, string, string, string];
+}
+
+export function buildStatements(names: TableNames): Statements {
+  const q = quoteNames(names);
+  const { insertSession, update, appendMessages } = writeSql(q);
+  const listSummaries = listSql(q);
   const statements: Statements = {
     readState: `SELECT revision, message_count, messages_digest, document_bytes, head FROM ${q.sessions} WHERE id = $1`,
     insertSession: (columns, messages) => ({

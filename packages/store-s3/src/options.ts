@@ -114,6 +114,19 @@ export function resolvePrefix(value: unknown): string {
   return prefix;
 }
 
+/** Static keys or a provider function; anything else is refused. */
+function checkCredentials(credentials: S3StoreOptions['credentials']): S3StoreOptions['credentials'] {
+  if (credentials === undefined || typeof credentials === 'function') return credentials;
+  if (
+    typeof credentials !== 'object' ||
+    credentials === null ||
+    !credentials.accessKeyId ||
+    !credentials.secretAccessKey
+  )
+    throw bad('credentials', 'expected { accessKeyId, secretAccessKey } or a credential provider');
+  return credentials;
+}
+
 export function resolveOptions(options: S3StoreOptions): ResolvedS3Options {
   if (typeof options !== 'object' || options === null)
     throw bad('options', 'expected an object such as { bucket: "my-bucket", prefix: "sessions/" } or an s3:// URL');
@@ -134,16 +147,7 @@ export function resolveOptions(options: S3StoreOptions): ResolvedS3Options {
   const timeout = options.operationTimeoutMs;
   if (timeout !== undefined && timeout !== null && !(typeof timeout === 'number' && timeout > 0 && timeout < 2 ** 31))
     throw bad('operationTimeoutMs', `expected a positive number of milliseconds or null, got ${String(timeout)}`);
-  const credentials = options.credentials;
-  if (credentials !== undefined && typeof credentials !== 'function') {
-    if (
-      typeof credentials !== 'object' ||
-      credentials === null ||
-      !credentials.accessKeyId ||
-      !credentials.secretAccessKey
-    )
-      throw bad('credentials', 'expected { accessKeyId, secretAccessKey } or a credential provider');
-  }
+  const credentials = checkCredentials(options.credentials);
   return Object.freeze({
     bucket,
     prefix: resolvePrefix(options.prefix),

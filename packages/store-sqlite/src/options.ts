@@ -124,11 +124,8 @@ function isDatabase(value: unknown): value is Database.Database {
   );
 }
 
-export function resolveOptions(options: SqliteStoreOptions | undefined): ResolvedSqliteOptions {
-  if (typeof options !== 'object' || options === null)
-    throw new InvalidArgumentError('options', 'expected an object such as { path: "./sessions.db" }', {
-      backend: BACKEND,
-    });
+/** Exactly one of a usable path and an open better-sqlite3 connection. */
+function checkSource(options: SqliteStoreOptions): Pick<SqliteStoreOptions, 'path' | 'database'> {
   const { path, database } = options;
   if ((path === undefined) === (database === undefined))
     throw new InvalidArgumentError('options', 'pass exactly one of path (a file or ":memory:") and database', {
@@ -142,6 +139,15 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
     throw new InvalidArgumentError('database', 'expected an open better-sqlite3 Database', { backend: BACKEND });
   if (database?.open === false)
     throw new InvalidArgumentError('database', 'the connection is closed; pass an open one', { backend: BACKEND });
+  return { path, database };
+}
+
+export function resolveOptions(options: SqliteStoreOptions | undefined): ResolvedSqliteOptions {
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidArgumentError('options', 'expected an object such as { path: "./sessions.db" }', {
+      backend: BACKEND,
+    });
+  const { path, database } = checkSource(options);
   const synchronous = options.synchronous;
   if (synchronous !== undefined && synchronous !== 'full' && synchronous !== 'normal')
     throw new InvalidArgumentError('synchronous', `expected "full" or "normal", got ${String(synchronous)}`, {

@@ -39,10 +39,11 @@ const SUMMARY = 'id, name_json, state, created_at, updated_at, parent_id_json, m
 
 /** Statement texts for one table. */
 export function statements(n: SqlNames) {
-  // Listing pages: `updated_at <= ?` gives SQLite a range on the index's leading column, so a page seeks to the
-  // cursor instead of scanning from the top; the OR then drops the ties at or before the cursor's id.
-  const after = 'updated_at <= @updated AND (updated_at < @updated OR id > @id)';
-  const order = 'ORDER BY updated_at DESC, id ASC LIMIT @limit';
+  return { ...sessionStatements(n), ...historyStatements(n), ...listingStatements(n) } as const;
+}
+
+/** Reads and writes of session rows and their segments. */
+function sessionStatements(n: SqlNames) {
   return {
     /** What a write needs to know about the stored row, read inside the write transaction. */
     selectState: `SELECT key, revision, message_count, messages_digest, document_bytes FROM ${n.sessions} WHERE id = ?`,
@@ -66,6 +67,18 @@ export function statements(n: SqlNames) {
       `UPDATE ${n.sessions} SET message_count = @message_count, revision = @revision, ` +
       'messages_digest = @messages_digest, document_bytes = @document_bytes WHERE key = @key',
     insertSegment: `INSERT INTO ${n.messages} (session_key, seq, message_count, json, start) VALUES (?, ?, ?, ?, ?)`,
+    deleteMessages: `DELETE FROM ${n.messages} WHERE session_key = ?`,
+    // A rewrite overwrites the first segment in place: SQLite then reuses its pages (overflow chain included), about
+    // five times cheaper for a large history than deleting the row and inserting a new one.
+    updateFirstSegment: `UPDATE ${n.messages} SET message_count = ?, json = ? WHERE session_key = ? AND seq = 0`,
+    deleteLaterSegments: `DELETE FROM ${n.messages} WHERE session_key = ? AND seq > 0`,
+    deleteSession: `DELETE FROM ${n.sessions} WHERE key = ?`,
+  } as const;
+}
+
+/** Slices, truncates and keyed appends. */
+function historyStatements(n: SqlNames) {
+  return {
     /** The segments holding messages [@from, @to): from the last one starting at or before @from. */
     selectRange:
       `SELECT seq, start, message_count, json FROM ${n.messages} WHERE session_key = @key AND start < @to AND ` +
@@ -79,12 +92,16 @@ export function statements(n: SqlNames) {
     updateTruncate:
       `UPDATE ${n.sessions} SET head = @head, updated_at = @updated_at, message_count = @message_count, ` +
       'revision = @revision, messages_digest = @messages_digest, document_bytes = @document_bytes WHERE key = @key',
-    deleteMessages: `DELETE FROM ${n.messages} WHERE session_key = ?`,
-    // A rewrite overwrites the first segment in place: SQLite then reuses its pages (overflow chain included), about
-    // five times cheaper for a large history than deleting the row and inserting a new one.
-    updateFirstSegment: `UPDATE ${n.messages} SET message_count = ?, json = ? WHERE session_key = ? AND seq = 0`,
-    deleteLaterSegments: `DELETE FROM ${n.messages} WHERE session_key = ? AND seq > 0`,
-    deleteSession: `DELETE FROM ${n.sessions} WHERE key = ?`,
+  } as const;
+}
+
+/** Listing pages and ids. */
+function listingStatements(n: SqlNames) {
+  // Listing pages: `updated_at <= ?` gives SQLite a range on the index's leading column, so a page seeks to the
+  // cursor instead of scanning from the top; the OR then drops the ties at or before the cursor's id.
+  const after = 'updated_at <= @updated AND (updated_at < @updated OR id > @id)';
+  const order = 'ORDER BY updated_at DESC, id ASC LIMIT @limit';
+  return {
     listIds: `SELECT id FROM ${n.sessions} ORDER BY id`,
     listFirst: `SELECT ${SUMMARY} FROM ${n.sessions} ${order}`,
     listAfter: `SELECT ${SUMMARY} FROM ${n.sessions} WHERE ${after} ${order}`,
