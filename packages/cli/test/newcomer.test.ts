@@ -70,7 +70,9 @@ describe('completion', () => {
   it('zsh and fish: scripts naming every command; an unknown shell is exit 2', async () => {
     const zsh = await runCli(['completion', 'zsh']);
     expect(zsh.stdout).toMatch(/^#compdef agent-sessions/);
-    expect(zsh.stdout).toContain('commands=(ls show rm fork rewind export import migrate doctor serve completion help)');
+    expect(zsh.stdout).toContain(
+      'commands=(ls show rm fork rewind export import migrate doctor serve completion help)',
+    );
     const fish = await runCli(['completion', 'fish']);
     expect(fish.stdout).toContain('complete -c agent-sessions -n "__fish_seen_subcommand_from export" -l output');
     const bad = await runCli(['completion', 'powershell']);
