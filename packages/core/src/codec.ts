@@ -6,8 +6,8 @@ import type { z } from 'zod';
 import { canonicalMessage, type MessageSource, sameMessage } from './canonical.js';
 import { formatIssuePath, SessionCorruptError, SessionValidationError, type ValidationIssue } from './errors.js';
 import { findTooDeep, findUnsafeIntegerLiteral, MAX_JSON_DEPTH, withinDepth } from './json.js';
-import { parseMode } from './parse-mode.js';
-import { type Message, MessageSchema, type SessionData, SessionDataSchema } from './schema.js';
+import type { Message, SessionData } from './schema.js';
+import { CALLER, STORED } from './schema-build.js';
 import { mayHoldLoneSurrogate } from './text.js';
 
 function toIssues(error: z.ZodError): ValidationIssue[] {
@@ -26,13 +26,8 @@ function idOf(value: unknown): string | null {
 type Issues = ValidationIssue[];
 
 /** Parses one message with the zod schema (the slow path: anything canonicalMessage could not take as it is). */
-function parseWithSchema(m: unknown, fromJson: boolean): ReturnType<typeof MessageSchema.safeParse> {
-  parseMode.trustedJson = fromJson;
-  try {
-    return MessageSchema.safeParse(m);
-  } finally {
-    parseMode.trustedJson = false;
-  }
+function parseWithSchema(m: unknown, fromJson: boolean): ReturnType<typeof CALLER.MessageSchema.safeParse> {
+  return (fromJson ? STORED : CALLER).MessageSchema.safeParse(m);
 }
 
 // A message sits at depth 3 of the document (document, messages, message).
@@ -103,13 +98,8 @@ function parseDocument(
 }
 
 /** The document without its messages (small): zod, with the mode of the source. */
-function parseHead(value: unknown, fromJson: boolean): ReturnType<typeof SessionDataSchema.safeParse> {
-  parseMode.trustedJson = fromJson;
-  try {
-    return SessionDataSchema.safeParse(value);
-  } finally {
-    parseMode.trustedJson = false;
-  }
+function parseHead(value: unknown, fromJson: boolean): ReturnType<typeof CALLER.SessionDataSchema.safeParse> {
+  return (fromJson ? STORED : CALLER).SessionDataSchema.safeParse(value);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Message } from '../src/adapter.js';
 import { MessageSchema, parseSession } from '../src/adapter.js';
 import { canonicalMessage, sameMessage } from '../src/canonical.js';
 import { applicationShaped, arbitraryMessage, arbitrarySession, exactJson } from '../src/conformance/arbitraries.js';
-import { parseMode } from '../src/parse-mode.js';
+import { STORED } from '../src/schema-build.js';
 
 // Messages near the canonical form: right and wrong types, nulls, missing keys, unknown keys, odd values.
 const anyValue = fc.oneof(
@@ -89,12 +89,7 @@ function fromJson(m: unknown): unknown {
 }
 
 function parseStored(m: unknown): ReturnType<typeof MessageSchema.safeParse> {
-  parseMode.trustedJson = true;
-  try {
-    return MessageSchema.safeParse(m);
-  } finally {
-    parseMode.trustedJson = false;
-  }
+  return STORED.MessageSchema.safeParse(m);
 }
 
 describe('canonicalMessage', () => {
