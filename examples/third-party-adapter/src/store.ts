@@ -5,8 +5,10 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import {
+  type AppendKeyRecord,
   assertRevision,
   BaseSessionStore,
+  type CommonStoreOptions,
   DEFAULT_MAX_DOCUMENT_BYTES,
   type ListQuery,
   type ListSessionsResult,
@@ -22,18 +24,22 @@ import {
   summarize,
 } from '@agent-sessions/core/adapter';
 
-/** One stored session: the compressed document, its revision, and the summary listing reads (no inflating). */
+/**
+ * One stored session: the compressed document, its revision, the summary listing reads (no inflating), and the
+ * records of its last keyed appends (what makes a retried `appendMessages` with an `idempotencyKey` apply once).
+ */
 export interface ZmapRecord {
   data: Buffer;
   revision: number;
   summary: SessionSummary;
+  appendKeys?: AppendKeyRecord[];
 }
 
 /** The data behind a store. Pass the same Map to several stores to make them share data. */
 export type ZmapStorage = Map<string, ZmapRecord>;
 
-/** Options of {@link ZmapSessionStore}. */
-export interface ZmapStoreOptions {
+/** Options of {@link ZmapSessionStore}; `encryption` (from CommonStoreOptions) seals every stored document. */
+export interface ZmapStoreOptions extends CommonStoreOptions {
   /** Where sessions live. Default: a new, private Map. */
   storage?: ZmapStorage;
   /** zlib compression level, 1 (fastest) to 9 (smallest). Default: 6. */
@@ -61,7 +67,7 @@ export class ZmapSessionStore extends BaseSessionStore {
       'zmap',
     );
     // The contract: a process-local store has no concurrent writers, but its check-and-write is atomic.
-    super({ capabilities: { maxDocumentBytes } });
+    super({ capabilities: { maxDocumentBytes }, encryption: options.encryption });
     this.#storage = options.storage ?? createZmapStorage();
     this.#level = positiveIntegerOption('level', options.level, 6, 'zmap');
   }
@@ -78,17 +84,25 @@ export class ZmapSessionStore extends BaseSessionStore {
       throw new SessionCorruptError(name, 'the compressed data does not inflate', { backend: 'zmap', cause });
     }
     // decode() parses, checks the schema and that the record holds this id; SessionCorruptError otherwise.
-    return { session: this.decode(json, name, id), revision: record.revision };
+    return { session: this.decode(json, name, id), revision: record.revision, appendKeys: record.appendKeys ?? [] };
   }
 
   // `json` is already validated, encoded and measured. JavaScript runs this synchronously between awaits, so the
   // revision check and the write are one atomic step.
-  protected async writeSession({ id, session, json, expectedRevision }: SessionWrite): Promise<number> {
-    const current = this.#storage.get(id)?.revision ?? null;
+  // `appendKeys`: set by a keyed append, kept as stored otherwise; written in the same step as the document.
+  protected async writeSession({ id, session, json, expectedRevision, appendKeys }: SessionWrite): Promise<number> {
+    const stored = this.#storage.get(id);
+    const current = stored?.revision ?? null;
     assertRevision(id, expectedRevision, current, this.backendName);
     const revision = nextRevision(current);
     const data = deflateRawSync(json, { level: this.#level });
-    this.#storage.set(id, { data, revision, summary: summarize(session, revision) });
+    const keys = appendKeys ?? stored?.appendKeys;
+    this.#storage.set(id, {
+      data,
+      revision,
+      summary: summarize(session, revision),
+      ...(keys ? { appendKeys: keys } : {}),
+    });
     return revision;
   }
 
@@ -120,7 +134,7 @@ export class ZmapSessionStore extends BaseSessionStore {
  * What `openSessionStore('zmap:?level=9', { packages: { zmap: '@acme/agent-sessions-store-zmap' } })` calls.
  * Unknown URL parameters are refused, naming the known ones.
  */
-export function openFromUrl(url: StoreUrl): ZmapSessionStore {
+export function openFromUrl(url: StoreUrl, common: CommonStoreOptions = {}): ZmapSessionStore {
   const { values } = readUrlParams(url, { level: { type: 'integer' }, maxDocumentBytes: { type: 'integer' } }, 'zmap');
-  return new ZmapSessionStore(values);
+  return new ZmapSessionStore({ ...common, ...values });
 }
